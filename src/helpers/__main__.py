@@ -1,0 +1,85 @@
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR]."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.config import PROCESSED_DIR, RAW_DIR
+from helpers.io_raw import DocumentError, load_manifest
+from helpers.pipeline import COLUMNS, TABLE_NAMES, DocumentResult, discover, process_document
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers")
+    sub = parser.add_subparsers(dest="command", required=True)
+    process = sub.add_parser("process", help="extract, clean and write every document of a folder")
+    process.add_argument("--raw-dir", type=Path, default=RAW_DIR)
+    process.add_argument("--out-dir", type=Path, default=PROCESSED_DIR)
+    args = parser.parse_args(argv)
+    return run_process(args.raw_dir, args.out_dir)
+
+
+def run_process(raw_dir: Path, out_dir: Path) -> int:
+    start = time.perf_counter()
+    if not raw_dir.is_dir():
+        print(f"error: {raw_dir}: not a folder", file=sys.stderr)
+        return 1
+    try:
+        manifest = load_manifest(raw_dir)
+        documents, problems = discover(raw_dir)
+    except DocumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    results: list[DocumentResult] = []
+    failed = len(problems)
+    for doc_id, path in documents:
+        try:
+            result = process_document(doc_id, path, manifest)
+        except DocumentError as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        except Exception as exc:  # one bad document must not stop the others
+            print(f"error: {path}: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        results.append(result)
+        print(summary_line(result))
+    write_tables(results, out_dir)
+    seconds = time.perf_counter() - start
+    print(f"{len(results)} documents processed, {failed} problems, {seconds:.1f} s → {out_dir}")
+    return 1 if failed else 0
+
+
+def summary_line(result: DocumentResult) -> str:
+    doc = result.frames["documents"].iloc[0]
+    kinds = doc["tables_found"].split(";") if doc["tables_found"] else []
+    return (
+        f"{result.doc_id}: {len(kinds)} tables ({doc['template_family']}), "
+        f"{result.count('budget_lines')} budget lines, {result.count('economic_lines')} economic lines, "
+        f"{result.count('projects')} projects, {result.count('indicators')} indicators, "
+        f"{result.count('unparsed')} cells unparsed"
+    )
+
+
+def write_tables(results: list[DocumentResult], out_dir: Path) -> None:
+    """One CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in TABLE_NAMES:
+        parts = [r.frames[name] for r in results if not r.frames[name].empty]
+        columns = COLUMNS.get(name) or (parts[0].columns.tolist() if parts else ["doc_id"])
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        frame = frame.sort_values([c for c in ("doc_id", "line") if c in frame], kind="stable")
+        frame = frame.reset_index(drop=True)
+        frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig")
+        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""Format-only stage: split a document into narrative lines and tables.
+
+Nothing here interprets a number. Every table keeps its title, unit, header rows and
+every cell as text with its source line number, so later stages can trace each value.
+What the PDF extraction did to the text is undone here where it is a matter of form:
+markdown debris, repeated titles and headers at page breaks, a unit split over two
+lines, rows left without a title after an empty table.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from helpers.config import MAPS_DIR
+
+DEBRIS_RE = re.compile(r"</?p>|\*\*|<br\s*/?>")
+HEADING_MARK_RE = re.compile(r"^#+\s*")
+# A numbered line is a table-of-contents entry or a section heading, never a table title.
+NUMBERED_RE = re.compile(
+    r"^(?:[-•·]\s*|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、])"
+)
+SECTION_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+YEAR_SUFFIX_RE = re.compile(r"[（(]\s*\d{4}\s*年度?\s*[)）]$")
+YEAR_LINE_RE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
+META_RE = re.compile(
+    r"^(?:部门名称|单位名称|部门（单位）|部门\(单位\)|部门|预算单位|编制单位|编制部门|金额单位|单位)\s*[：:]|^单位\s+万?元?$"
+)
+UNIT_RE = re.compile(r"单位\s*[：:]?\s*(万元|千元|亿元|元|万)\s*$")
+EMPTY_NOTE_RE = re.compile(r"空表|无数据|无内容|没有使用|无.{0,12}(安排|预算)的?支出|本表为空")
+NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
+MAX_TITLE_CHARS = 50
+TITLE_LOOKAHEAD = 8  # non-empty lines between a title and its first table row
+
+
+@dataclass
+class Row:
+    line: int
+    cells: list[str]
+
+    def nonempty(self) -> list[tuple[int, str]]:
+        return [(i, c) for i, c in enumerate(self.cells) if c]
+
+    def text(self) -> str:
+        return " ".join(c for c in self.cells if c)
+
+
+@dataclass
+class RawTable:
+    kind: str
+    title: str
+    title_line: int
+    unit: str | None = None
+    unit_line: int | None = None
+    meta: list[tuple[int, str]] = field(default_factory=list)
+    header: list[Row] = field(default_factory=list)
+    body: list[Row] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    page_lines: list[int] = field(default_factory=list)  # title lines of repeated pages
+    empty_pages: list[int] = field(default_factory=list)  # repeated pages with no rows
+    title_inferred: bool = False
+    page_rows: int = 0  # body rows seen since the last (repeated) title
+
+    @property
+    def declared_empty(self) -> bool:
+        return any(EMPTY_NOTE_RE.search(text) for _, text in self.notes)
+
+    @property
+    def rows(self) -> list[Row]:
+        return self.header + self.body
+
+
+@dataclass
+class RawDocument:
+    lines: list[str]
+    tables: list[RawTable]
+    narrative: list[tuple[int, str]]
+    toc: list[tuple[int, str, str]]  # (line, title, kind)
+
+
+def clean_cell(text: str) -> str:
+    """Strip converter debris and surrounding space from one cell."""
+    return DEBRIS_RE.sub("", text).strip().strip("\u3000").strip()
+
+
+def clean_line(text: str) -> str:
+    return HEADING_MARK_RE.sub("", DEBRIS_RE.sub("", text)).strip()
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace, for matching titles and labels."""
+    return re.sub(r"\s+", "", text)
+
+
+@lru_cache(maxsize=1)
+def table_kinds() -> pd.DataFrame:
+    kinds = pd.read_csv(MAPS_DIR / "table_kinds.csv", dtype=str)
+    kinds["regex"] = kinds["pattern"].map(re.compile)
+    return kinds
+
+
+def normalise_title(title: str) -> str:
+    """Title without spaces, year prefix, year suffix and attachment marks."""
+    text = squeeze(title)
+    text = YEAR_SUFFIX_RE.sub("", text)
+    text = re.sub(r"^附件\d*[：:]?", "", text)
+    text = re.sub(r"^\d{4}年度?", "", text)
+    return text
+
+
+def kind_of_title(title: str) -> str | None:
+    """The table kind a title names, from maps/table_kinds.csv (first match wins)."""
+    text = normalise_title(title)
+    for kind, regex in zip(table_kinds()["kind"], table_kinds()["regex"]):
+        if regex.search(text):
+            return kind
+    return None
+
+
+def split_cells(raw: str) -> list[str]:
+    cells = [clean_cell(c) for c in raw.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _title_text(raw: str) -> str | None:
+    """The title a line could be: one non-empty cell ending with 表 (plus a year)."""
+    cells = [c for c in split_cells(raw) if c] if "\t" in raw else [clean_line(raw)]
+    if len(cells) != 1:
+        return None
+    text = cells[0]
+    flat = YEAR_SUFFIX_RE.sub("", squeeze(text))
+    if not flat.endswith("表") or len(flat) > MAX_TITLE_CHARS or re.search("[，。；]", flat):
+        return None
+    if "附件" in flat and kind_of_title(text) is None:
+        return None
+    return text
+
+
+def _is_table_row(raw: str) -> bool:
+    return "\t" in raw and any(split_cells(raw))
+
+
+def _meta_text(row_cells: list[str]) -> bool:
+    """A row whose non-empty cells are all meta (unit, unit name, year) lines."""
+    filled = [c for c in row_cells if c]
+    return bool(filled) and all(
+        META_RE.search(squeeze(c)) or UNIT_RE.search(squeeze(c)) or YEAR_LINE_RE.match(squeeze(c))
+        or (i > 0 and META_RE.search(squeeze(filled[0])) and len(filled) == 2)
+        for i, c in enumerate(filled)
+    )
+
+
+def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Indices of body table titles, and the table-of-contents entries."""
+    titles: list[int] = []
+    toc: list[tuple[int, str, str]] = []
+    for idx, raw in enumerate(lines):
+        text = _title_text(raw)
+        if text is None:
+            continue
+        kind = kind_of_title(text)
+        if NUMBERED_RE.match(text):
+            if kind:
+                toc.append((idx + 1, text, kind))
+            continue
+        if kind or _leads_to_rows(lines, idx):
+            titles.append(idx)
+    return titles, toc
+
+
+def _leads_to_rows(lines: list[str], idx: int) -> bool:
+    seen = 0
+    for raw in lines[idx + 1:]:
+        if not raw.strip():
+            continue
+        if _is_table_row(raw):
+            return not _meta_text(split_cells(raw))
+        if _title_text(raw) is not None:
+            return False
+        seen += 1
+        if seen > TITLE_LOOKAHEAD:
+            return False
+    return False
+
+
+def extract_document(text: str) -> RawDocument:
+    """Split a document's text into tables and narrative lines."""
+    lines = text.split("\n")
+    title_idx, toc = find_titles(lines)
+    tables: list[RawTable] = []
+    narrative: list[tuple[int, str]] = []
+    starts = set(title_idx)
+    current: RawTable | None = None
+    pending_unit: tuple[int, str] | None = None  # "单位：万" waiting for "元"
+    for idx, raw in enumerate(lines):
+        number = idx + 1
+        if idx in starts:
+            title = _title_text(raw) or raw.strip()
+            kind = kind_of_title(title) or "unknown"
+            _close_page(current)
+            if current is not None and current.kind == kind and kind != "unknown" and _same_table(current):
+                current.page_lines.append(number)  # a page break repeats the title
+                current.page_rows = 0
+            else:
+                current = RawTable(kind=kind, title=title, title_line=number)
+                tables.append(current)
+            continue
+        if not raw.strip():
+            continue
+        if current is None:
+            narrative.append((number, clean_line(raw)))
+            continue
+        if _is_table_row(raw):
+            cells = split_cells(raw)
+            if _meta_text(cells):
+                _add_meta(current, number, " ".join(c for c in cells if c))
+                continue
+            if current.declared_empty and not _is_header_like(cells):
+                # Rows after a table closed by its "empty table" note lost their own title.
+                current = _start_untitled(tables, number)
+            _add_row(current, Row(number, cells))
+            continue
+        text = clean_line(raw)
+        if pending_unit and text == "元":
+            current.unit, current.unit_line = "万元", pending_unit[0]
+            pending_unit = None
+            continue
+        pending_unit = None
+        flat = squeeze(text)
+        if YEAR_LINE_RE.match(flat):
+            current.meta.append((number, text))
+        elif META_RE.search(flat) or UNIT_RE.search(flat):
+            _add_meta(current, number, text)
+            if flat.endswith("单位：万") or flat.endswith("单位:万") or flat.endswith("单位万"):
+                pending_unit = (number, text)
+        elif SECTION_RE.match(flat) and not NOTE_RE.match(text):
+            _close_page(current)
+            current = None
+            narrative.append((number, text))
+        else:
+            current.notes.append((number, text))
+    _close_page(current)
+    _infer_untitled_kinds(tables, toc)
+    return RawDocument(lines=lines, tables=tables, narrative=narrative, toc=toc)
+
+
+def _same_table(table: RawTable) -> bool:
+    """A repeated title continues the table unless that table was closed by a note."""
+    return not table.declared_empty
+
+
+def _add_meta(table: RawTable, number: int, text: str) -> None:
+    table.meta.append((number, text))
+    match = UNIT_RE.search(squeeze(text))
+    if match and match.group(1) != "万":
+        table.unit, table.unit_line = match.group(1), number
+
+
+def _is_header_like(cells: list[str]) -> bool:
+    from helpers.numbers import is_amount
+
+    return not any(is_amount(c) or re.fullmatch(r"\d{3,}", squeeze(c)) for c in cells if c)
+
+
+def _close_page(table: RawTable | None) -> None:
+    """Remember a repeated page that brought no rows: rows may be lost at that break."""
+    if table is not None and table.page_lines and table.page_rows == 0:
+        if table.page_lines[-1] not in table.empty_pages:
+            table.empty_pages.append(table.page_lines[-1])
+
+
+def _add_row(table: RawTable, row: Row) -> None:
+    """Header rows come before the first row holding an amount or a code."""
+    if table.page_lines and table.page_rows == 0:
+        # On a repeated page, rows equal to the first page's header are repeats.
+        known = {tuple(squeeze(c) for c in h.cells if c) for h in table.header}
+        if tuple(squeeze(c) for c in row.cells if c) in known:
+            return
+    labels = {squeeze(c) for c in row.cells if c}
+    if not table.body and _is_header_like(row.cells) and not labels <= {"合计", "总计"}:
+        table.header.append(row)
+        return
+    table.body.append(row)
+    table.page_rows += 1
+
+
+def _start_untitled(tables: list[RawTable], number: int) -> RawTable:
+    table = RawTable(kind="unknown", title="", title_line=number, title_inferred=True)
+    tables.append(table)
+    return table
+
+
+def _infer_untitled_kinds(tables: list[RawTable], toc: list[tuple[int, str, str]]) -> None:
+    """Give a table that lost its title the one kind the table of contents lists between
+    its neighbours and the body does not otherwise contain."""
+    toc_kinds = [kind for _, _, kind in toc]
+    found = {t.kind for t in tables}
+    for pos, table in enumerate(tables):
+        if not table.title_inferred:
+            continue
+        before = tables[pos - 1].kind if pos > 0 else None
+        after = tables[pos + 1].kind if pos + 1 < len(tables) else None
+        if before in toc_kinds and after in toc_kinds:
+            gap = toc_kinds[toc_kinds.index(before) + 1: toc_kinds.index(after)]
+            missing = [k for k in gap if k not in found]
+            if len(missing) == 1:
+                table.kind = missing[0]
+                table.title = next(t for _, t, k in toc if k == missing[0])
+                found.add(missing[0])

@@ -1,0 +1,327 @@
+"""Column roles from header rows, and the reading of one body row.
+
+Header rows of PDF-extracted tables are split, shifted and merged; the role of an amount
+column is found from the labels above it (deepest first, parents as context) with the
+rules of maps/header_roles.csv, so a new province's wording is a new CSV row.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+import pandas as pd
+
+from helpers.config import MAPS_DIR
+from helpers.extract import Row, squeeze
+from helpers.numbers import is_amount, join_code, parse_amount
+
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+YEAR_RE = re.compile(r"(\d{4})年")
+NUMBERING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
+)
+
+
+@lru_cache(maxsize=1)
+def role_rules() -> list[tuple[re.Pattern, re.Pattern | None, str]]:
+    rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
+    return [
+        (re.compile(f"^(?:{r.label})$"), re.compile(r.parent) if r.parent else None, r.role)
+        for r in rules.itertuples()
+    ]
+
+
+@lru_cache(maxsize=1)
+def function_class_names() -> dict[str, str]:
+    """Normalised class name (and aliases) → 3-digit function class code."""
+    classes = pd.read_csv(MAPS_DIR / "function_classes.csv", dtype=str)
+    names: dict[str, str] = {}
+    for row in classes.itertuples():
+        for name in [row.name, *row.aliases.split("|")]:
+            names[name] = row.func_class
+            names[name + "支出"] = row.func_class
+    return names
+
+
+def strip_numbering(label: str) -> str:
+    text = squeeze(label)
+    while True:
+        stripped = NUMBERING_RE.sub("", text)
+        if stripped == text:
+            return stripped.rstrip(":：")
+        text = stripped
+
+
+def role_of_path(path: list[str]) -> str | None:
+    """The role of a column given its header labels, top to bottom."""
+    labels = [squeeze(p) for p in path if p]
+    for depth in range(len(labels) - 1, -1, -1):
+        label, ancestors = labels[depth], labels[:depth]
+        rules = [(parent_re, role) for label_re, parent_re, role in role_rules() if label_re.match(label)]
+        if any(role == "detail" for _, role in rules):
+            continue  # a breakdown label: the parent label decides
+        # The nearest ancestor decides a generic label (小计 under 一般公共预算 …).
+        for ancestor in reversed(ancestors):
+            for parent_re, role in rules:
+                if parent_re is not None and parent_re.search(ancestor):
+                    return role
+        for parent_re, role in rules:
+            if parent_re is None:
+                return role
+    return None
+
+
+@dataclass
+class Layout:
+    """What the header says about each column of a table."""
+
+    roles: dict[int, str]  # amount column → role
+    paths: dict[int, list[str]]  # column → header labels
+    code_cols: dict[int, str]  # column → func_class / func_kuan / func_xiang / unit_code / econ
+    label_cols: dict[int, str] = field(default_factory=dict)  # column → header label text
+    period: dict[int, str] = field(default_factory=dict)  # column → "prev" for earlier years
+    summable: set[int] = field(default_factory=set)  # leaf columns under one group label
+
+    def restrict(self, low: int, high: int) -> Layout:
+        """The layout of columns low..high-1 only (one side of a two-sided table)."""
+        keep = range(low, high)
+        return Layout(
+            roles={c: r for c, r in self.roles.items() if c in keep}, paths=self.paths,
+            code_cols=self.code_cols, label_cols=self.label_cols, period=self.period,
+            summable=self.summable,
+        )
+
+    @property
+    def first_amount_col(self) -> int | None:
+        return min(self.roles) if self.roles else None
+
+
+CODE_LABELS = {
+    "类": "func_class", "款": "func_kuan", "项": "func_xiang",
+    "单位代码": "unit_code", "单位编码": "unit_code", "部门（单位）代码": "unit_code",
+}
+
+
+def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
+    """Column roles from header rows (group labels fill right over their span)."""
+    width = max((len(r.cells) for r in header), default=0)
+    grid = [r.cells + [""] * (width - len(r.cells)) for r in header]
+    filled = [
+        _fill_groups(cells, grid[i - 1] if i else None) if i < len(grid) - 1 else list(cells)
+        for i, cells in enumerate(grid)
+    ]
+    _split_repeated_periods(grid, filled)
+    paths = {c: [filled[r][c] for r in range(len(grid))] for c in range(width)}
+    roles: dict[int, str] = {}
+    code_cols: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    period: dict[int, str] = {}
+    summable: set[int] = set()
+    for col, path in paths.items():
+        labels[col] = " / ".join(squeeze(p) for p in path if p)
+        deepest = next((squeeze(p) for p in reversed(path) if p), "")
+        if deepest in CODE_LABELS:
+            code_cols[col] = CODE_LABELS[deepest]
+        role = role_of_path([p for p in path if squeeze(p) not in CODE_LABELS])
+        if role:
+            roles[col] = role
+        bottom = squeeze(grid[-1][col]) if grid else ""
+        if not bottom or role_of_path([bottom]) is None and _is_detail(bottom):
+            summable.add(col)
+        years = [int(y) for p in path for y in YEAR_RE.findall(squeeze(p))]
+        if fiscal_year and years and max(years) < fiscal_year:
+            period[col] = "prev"
+    first_amount = min(roles) if roles else width
+    # A code label right of the amounts is a header row the extraction shifted.
+    code_cols = {c: r for c, r in code_cols.items() if c < first_amount}
+    roles = {c: r for c, r in roles.items() if c not in code_cols}
+    return Layout(roles=roles, paths=paths, code_cols=code_cols, label_cols=labels, period=period,
+                  summable=summable)
+
+
+def _is_detail(label: str) -> bool:
+    return any(regex.match(label) and role == "detail" for regex, _, role in role_rules())
+
+
+def _fill_groups(cells: list[str], above: list[str] | None) -> list[str]:
+    """A group label covers the empty cells to its right, up to where the row above
+    starts another group."""
+    out, last = [], ""
+    for col, cell in enumerate(cells):
+        if above is not None and above[col] and not cell:
+            last = ""
+        if cell:
+            # Code labels (类/款/项) name one column each; only group labels span.
+            last = "" if squeeze(cell) in CODE_LABELS else cell
+            out.append(cell)
+        else:
+            out.append(last)
+    return out
+
+
+def _split_repeated_periods(grid: list[list[str]], filled: list[list[str]]) -> None:
+    """Year groups (2023年预算数 | 2024年预算数) over a label row that repeats: give each
+    repeat its year, whatever the misaligned top row says."""
+    if len(grid) < 2:
+        return
+    top = [c for c in grid[0] if c]
+    if len(top) < 2 or not all(YEAR_RE.search(squeeze(c)) for c in top):
+        return
+    second = grid[1]
+    starts = [i for i, c in enumerate(second) if c and squeeze(c) == squeeze(next(x for x in second if x))]
+    if len(starts) != len(top):
+        return
+    bounds = starts + [len(second)]
+    for k, label in enumerate(top):
+        for col in range(bounds[k], bounds[k + 1]):
+            filled[0][col] = label
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    labels: list[tuple[int, str]]  # (col, text) of label cells, left of the amounts
+    codes: list[tuple[int, str]]  # (col, digits) code cells, left of the amounts
+    amounts: dict[str, Decimal]  # role → amount in the table's unit (duplicates summed)
+    prev_amounts: dict[str, Decimal]
+    leftover: list[tuple[int, str, str]]  # (col, text, reason): numeric cells with no role
+    shifted: int = 0
+
+    @property
+    def name(self) -> str:
+        return squeeze(self.labels[-1][1]) if self.labels else ""
+
+
+def is_code(text: str) -> bool:
+    code = join_code(text)
+    return code is not None and code.isdigit() and len(code) >= 2 and not re.search(r"[.,]", text)
+
+
+def read_row(row: Row, layout: Layout) -> ParsedRow:
+    """Split a body row into label/code cells and amounts mapped to column roles.
+
+    Amounts are the cells after the last text cell. When the extraction shifted a row,
+    its first amount is aligned with the first amount column (the row total).
+    """
+    cells = row.cells
+    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)), default=-1)
+    labels, codes = [], []
+    for i in range(last_text + 1):
+        cell = cells[i]
+        if not cell:
+            continue
+        if is_code(cell) and i not in layout.roles:
+            codes.append((i, join_code(cell) or cell))
+        elif is_code(cell) or is_amount(cell):
+            codes.append((i, join_code(cell) or cell))
+        else:
+            labels.append((i, cell))
+    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c]
+    # Codes written before any label (a row whose text is all codes) stay codes.
+    if last_text < 0:
+        while numeric and is_code(numeric[0][1]) and numeric[0][0] not in layout.roles:
+            codes.append(numeric.pop(0))
+    if not layout.roles:
+        return _read_headerless(row, labels, codes, numeric)
+    shift = 0
+    first = layout.first_amount_col
+    if numeric and first is not None and layout.roles.get(first) in {"total", "three_public_total"}:
+        if numeric[0][0] != first and first not in dict(numeric):
+            shift = first - numeric[0][0]
+    amounts: dict[str, Decimal] = {}
+    prev: dict[str, Decimal] = {}
+    source: dict[str, int] = {}
+    leftover: list[tuple[int, str, str]] = []
+    for col, text in numeric:
+        target = col + shift
+        role = layout.roles.get(target)
+        try:
+            value = parse_amount(text)
+        except ValueError:
+            leftover.append((col, text, "not a number"))
+            continue
+        if value is None:
+            continue
+        if role is None:
+            leftover.append((col, text, f"no column role for header '{layout.label_cols.get(target, '')}'"))
+            continue
+        bucket = prev if layout.period.get(target) == "prev" else amounts
+        key = (id(bucket), role)
+        if role in bucket and key in source and not (target in layout.summable and source[key] in layout.summable):
+            leftover.append((col, text, f"a second column with header role '{role}'"))
+            continue
+        source[key] = target
+        bucket[role] = bucket.get(role, Decimal(0)) + value
+    parsed = ParsedRow(row.line, labels, codes, amounts, prev, leftover, shift)
+    return realign_by_identities(parsed, numeric, layout) or parsed
+
+
+# Column identities every budget row satisfies: whole = sum of parts.
+IDENTITIES = [
+    ("total", ("basic", "project")),
+    ("basic", ("personnel", "public")),
+    ("project", ("project_other", "project_specific", "project_personnel")),
+]
+
+
+def identities_hold(amounts: dict[str, Decimal], layout_roles: set[str]) -> bool | None:
+    """True/False when at least one identity can be checked on the row, else None."""
+    checked = False
+    for whole, parts in IDENTITIES:
+        if whole not in layout_roles or not any(p in layout_roles for p in parts):
+            continue
+        if whole not in amounts and not any(p in amounts for p in parts):
+            continue
+        checked = True
+        if amounts.get(whole, Decimal(0)) != sum((amounts.get(p, Decimal(0)) for p in parts), Decimal(0)):
+            return False
+    return True if checked else None
+
+
+def realign_by_identities(parsed: ParsedRow, numeric: list[tuple[int, str]], layout: Layout) -> ParsedRow | None:
+    """A row whose cells after some column slipped by one (an empty cell lost or added by
+    the extraction) breaks the column identities; the one-column shift that makes every
+    identity hold exactly is taken, and the row is marked realigned."""
+    roles = set(layout.roles.values())
+    if parsed.leftover or identities_hold(parsed.amounts, roles) is not False:
+        return None
+    for start in [c for c, _ in numeric]:
+        for delta in (1, -1):
+            amounts: dict[str, Decimal] = {}
+            ok = True
+            for col, text in numeric:
+                role = layout.roles.get(col + delta if col >= start else col)
+                value = parse_amount(text)
+                if role is None or role in amounts:
+                    ok = False
+                    break
+                if value is not None:
+                    amounts[role] = value
+            if ok and identities_hold(amounts, roles):
+                return ParsedRow(parsed.line, parsed.labels, parsed.codes, amounts,
+                                 parsed.prev_amounts, [], delta)
+    return None
+
+
+def _read_headerless(row: Row, labels, codes, numeric) -> ParsedRow:
+    """A table that lost its header: the first amount is the row total (tables put the
+    total first); the meaning of the others is unknown and they are left unparsed."""
+    amounts: dict[str, Decimal] = {}
+    leftover: list[tuple[int, str, str]] = []
+    for k, (col, text) in enumerate(numeric):
+        try:
+            value = parse_amount(text)
+        except ValueError:
+            leftover.append((col, text, "not a number"))
+            continue
+        if k == 0 and value is not None:
+            amounts["total"] = value
+        elif value is not None:
+            leftover.append((col, text, "table without header: column meaning unknown"))
+    return ParsedRow(row.line, labels, codes, amounts, {}, leftover, 0)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK_RE.search(text))
