@@ -16,10 +16,13 @@ import pandas as pd
 from helpers.config import MAPS_DIR
 from helpers.extract import RawTable, Row, squeeze
 from helpers.layout import (
-    Layout, ParsedRow, build_layout, function_class_names, has_cjk, is_code, read_row,
+    Layout,
+    ParsedRow,
+    function_class_names,
+    read_row,
     strip_numbering,
 )
-from helpers.numbers import normalise_text, parse_amount, to_wan
+from helpers.numbers import normalise_text, to_wan
 
 FUNCTION_KINDS = {
     "income", "expenditure", "general_expenditure", "gov_fund", "state_capital", "procurement",
@@ -41,19 +44,19 @@ def amount_roles() -> list[str]:
 @lru_cache(maxsize=1)
 def econ_class_names() -> dict[str, str]:
     table = pd.read_csv(MAPS_DIR / "econ_classes.csv", dtype=str)
-    return dict(zip(table["econ_class"], table["name"]))
+    return dict(zip(table["econ_class"], table["name"], strict=False))
 
 
 @lru_cache(maxsize=1)
 def summary_item_rules() -> list[tuple[re.Pattern, str]]:
     table = pd.read_csv(MAPS_DIR / "summary_items.csv", dtype=str)
-    return [(re.compile(f"^(?:{p})$"), t) for p, t in zip(table["pattern"], table["row_type"])]
+    return [(re.compile(f"^(?:{p})$"), t) for p, t in zip(table["pattern"], table["row_type"], strict=False)]
 
 
 @lru_cache(maxsize=1)
 def project_type_rules() -> list[tuple[re.Pattern, str]]:
     table = pd.read_csv(MAPS_DIR / "project_types.csv", dtype=str)
-    return [(re.compile(p), t) for p, t in zip(table["pattern"], table["project_type"])]
+    return [(re.compile(p), t) for p, t in zip(table["pattern"], table["project_type"], strict=False)]
 
 
 @dataclass

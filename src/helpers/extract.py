@@ -113,7 +113,7 @@ def normalise_title(title: str) -> str:
 def kind_of_title(title: str) -> str | None:
     """The table kind a title names, from maps/table_kinds.csv (first match wins)."""
     text = normalise_title(title)
-    for kind, regex in zip(table_kinds()["kind"], table_kinds()["regex"]):
+    for kind, regex in zip(table_kinds()["kind"], table_kinds()["regex"], strict=False):
         if regex.search(text):
             return kind
     return None

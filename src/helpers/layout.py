@@ -212,9 +212,7 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
         cell = cells[i]
         if not cell:
             continue
-        if is_code(cell) and i not in layout.roles:
-            codes.append((i, join_code(cell) or cell))
-        elif is_code(cell) or is_amount(cell):
+        if is_code(cell) and i not in layout.roles or is_code(cell) or is_amount(cell):
             codes.append((i, join_code(cell) or cell))
         else:
             labels.append((i, cell))

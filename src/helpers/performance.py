@@ -57,7 +57,7 @@ def parse_performance_table(ctx: TableContext) -> tuple[list[dict], list[dict]]:
     rows = ctx.table.rows
     scope = "department" if ctx.table.kind == "dept_performance" else "project"
     state = PerfState(scope=scope, unit=ctx.unit)
-    category_cols = _category_columns(rows)
+    category_cols = _category_columns(ctx.table.header)
     if len(category_cols) >= 2:
         _parse_wide(ctx, rows, category_cols, state)
     else:
@@ -108,7 +108,7 @@ def _new_project(state: PerfState, name: str, code: str | None = None) -> None:
 def _category_columns(rows: list[Row]) -> dict[int, str]:
     for row in rows:
         found = {i: CATEGORY_LEVEL1[squeeze(c)] for i, c in enumerate(row.cells) if squeeze(c) in CATEGORY_LEVEL1}
-        if len(found) >= 2:
+        if len(set(found.values())) >= 2:
             return found
     return {}
 
@@ -208,7 +208,7 @@ def _assign_categories(pairs: list[tuple[int, str, str]], cats: dict[int, str], 
     """Give each pair the category column it most plausibly belongs to, left to right."""
     cols = sorted(cats)
     if is_new and len(pairs) == len(cols):
-        return list(zip(pairs, cols))
+        return list(zip(pairs, cols, strict=False))
     out: list[tuple[tuple[int, str, str], int]] = []
     floor = -1
     for pair in pairs:
@@ -274,7 +274,8 @@ def _parse_long(ctx: TableContext, rows: list[Row], state: PerfState) -> None:
         if columns.get("project") is not None and _sichuan_project_row(cells, columns):
             _new_project(state, cells[columns["project"]])
             _budget(ctx, state, row.line, "预算数", cells[columns["amount"]])
-        amounts = [(i, c) for i, c in filled if is_amount(c) and not _looks_like_target_column(i, columns)]
+        amounts = [(i, c) for i, c in filled
+                   if is_amount(c) and not (in_indicators and _looks_like_target_column(i, columns))]
         labels = [(i, c) for i, c in filled if not is_amount(c)]
         unit_match = next((UNIT_IN_LABEL_RE.search(c) for _, c in labels if UNIT_IN_LABEL_RE.search(c)), None)
         if unit_match:

@@ -9,11 +9,19 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.clean import (
-    ECON_KINDS, FUNCTION_KINDS, PROJECT_KINDS, SUMMARY_KINDS, TableContext, amount_roles,
-    parse_econ_table, parse_function_table, parse_project_table, parse_summary_table,
+    ECON_KINDS,
+    FUNCTION_KINDS,
+    PROJECT_KINDS,
+    SUMMARY_KINDS,
+    TableContext,
+    amount_roles,
+    parse_econ_table,
+    parse_function_table,
+    parse_project_table,
+    parse_summary_table,
 )
-from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
 from helpers.config import MANIFEST_NAME as MANIFEST
+from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
 from helpers.io_raw import DOC_ID_RE, DocumentError, RawText, load_manifest, read_text
 from helpers.layout import build_layout, read_row
 from helpers.narrative import extract_narrative_figures
@@ -168,7 +176,7 @@ def parse_three_public(ctx: TableContext, layout) -> list[dict]:
 def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators: pd.DataFrame) -> None:
     """Project codes given by performance tables, matched on the normalised name."""
     coded = perf.dropna(subset=["project_code"]).drop_duplicates("project_name")
-    codes = dict(zip(coded["project_name"], coded["project_code"]))
+    codes = dict(zip(coded["project_name"], coded["project_code"], strict=False))
     if projects.empty:
         return
     matched = [match_name(name, list(codes)) for name in projects["project_name"]]

@@ -1,0 +1,28 @@
+# Targets set up the environment and run the pipeline; `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: help setup process test lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+
+setup: $(BIN)/python  ## create .venv and install the package with test tools
+
+process: setup  ## extract and clean every document of data/raw into data/processed
+	$(BIN)/python -m helpers process --raw-dir data/raw --out-dir data/processed
+
+test: setup  ## run the test suite
+	$(BIN)/python -m pytest
+
+lint: setup  ## ruff
+	$(BIN)/ruff check src tests
+
+clean:  ## remove build products (data/processed, reports)
+	find data/processed reports -type f ! -name .gitkeep -delete
