@@ -157,3 +157,11 @@ def test_shanghai_template_in_yuan(shanghai):
     assert figure(office, "operating_expenses")["value_wan"] == 213.28
     assert figure(office, "three_public_abroad")["value_wan"] == 839.0
     assert office.frames["documents"].iloc[0]["template_family"] == "shanghai"
+
+
+def test_income_row_under_a_shifted_header_is_realigned(corpus):
+    # 单位收入预算表: 19.61 is 上年结转结余 (合计 and 一般公共预算), not 其他收入.
+    lines = corpus["luoyang_2026"].frames["budget_lines"]
+    total = lines[(lines["table_kind"] == "income") & (lines["line"] == 223)].iloc[0]
+    assert (total["carryover_wan"], total["carryover_general_budget_wan"]) == (19.61, 19.61)
+    assert pd.isna(total["other_income_wan"]) and total["current_year_wan"] == 264995.33

@@ -261,6 +261,11 @@ IDENTITIES = [
     ("total", ("basic", "project")),
     ("basic", ("personnel", "public")),
     ("project", ("project_other", "project_specific", "project_personnel")),
+    ("total", ("current_year", "carryover")),
+    ("carryover", ("carryover_general_budget", "carryover_gov_fund", "carryover_state_capital",
+                   "carryover_special_account", "carryover_unit_funds")),
+    ("current_year", ("general_budget", "gov_fund", "state_capital", "special_account", "business_income",
+                      "operating_income", "superior_subsidy", "affiliated_income", "other_income", "unit_funds")),
 ]
 
 
