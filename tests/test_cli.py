@@ -59,3 +59,11 @@ def test_manifest_row_without_file_is_reported(tmp_path, capsys):
     (raw / "manifest.csv").write_text((RAW_DIR / "manifest.csv").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["process", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 1
     assert "row 'zhaoyuan_2024' names no file zhaoyuan_2024.txt" in capsys.readouterr().err
+
+
+def test_two_runs_write_identical_bytes(tmp_path):
+    raw = _copy(tmp_path, "luoyang-luolong_2024", "dazhou-dachuan_2024")
+    for out in ("a", "b"):
+        assert main(["process", "--raw-dir", str(raw), "--out-dir", str(tmp_path / out)]) == 0
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name

@@ -165,3 +165,9 @@ def test_income_row_under_a_shifted_header_is_realigned(corpus):
     total = lines[(lines["table_kind"] == "income") & (lines["line"] == 223)].iloc[0]
     assert (total["carryover_wan"], total["carryover_general_budget_wan"]) == (19.61, 19.61)
     assert pd.isna(total["other_income_wan"]) and total["current_year_wan"] == 264995.33
+
+
+def test_shanghai_documents_leave_no_cell_unparsed(shanghai):
+    for doc_id, result in shanghai.items():
+        assert result.frames["unparsed"].empty, doc_id
+        assert result.frames["documents"].iloc[0]["template_family"] == "shanghai", doc_id
