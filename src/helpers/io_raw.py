@@ -65,7 +65,3 @@ def load_manifest(raw_dir: Path) -> pd.DataFrame:
     if missing:
         raise DocumentError(f"{path}: manifest lacks columns {sorted(missing)}")
     return manifest[MANIFEST_COLUMNS]
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -17,7 +17,6 @@ from helpers.config import MAPS_DIR
 from helpers.extract import Row, squeeze
 from helpers.numbers import is_amount, join_code, parse_amount
 
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 YEAR_RE = re.compile(r"(\d{4})年")
 NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
@@ -324,7 +323,3 @@ def _read_headerless(row: Row, labels, codes, numeric) -> ParsedRow:
         elif value is not None:
             leftover.append((col, text, "table without header: column meaning unknown"))
     return ParsedRow(row.line, labels, codes, amounts, {}, leftover, 0)
-
-
-def has_cjk(text: str) -> bool:
-    return bool(CJK_RE.search(text))
