@@ -6,8 +6,8 @@ from helpers.__main__ import main
 from helpers.config import RAW_DIR
 
 
-def _copy(tmp_path, *doc_ids):
-    raw = tmp_path / "raw"
+def _copy(tmp_path, *doc_ids, folder="raw"):
+    raw = tmp_path / folder
     raw.mkdir()
     for doc_id in doc_ids:
         shutil.copy(RAW_DIR / f"{doc_id}.txt", raw / f"{doc_id}.txt")
@@ -47,7 +47,7 @@ def test_gb18030_file_reads_like_its_utf8_original(tmp_path):
     text = (RAW_DIR / "zhaoyuan_2024.txt").read_text(encoding="utf-8")
     (raw / "zhaoyuan_2024.txt").write_bytes(text.encode("gb18030"))
     assert main(["process", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "gb")]) == 0
-    utf = _copy(tmp_path / "u" if (tmp_path / "u").mkdir() is None else tmp_path, "zhaoyuan_2024")
+    utf = _copy(tmp_path, "zhaoyuan_2024", folder="utf8")
     assert main(["process", "--raw-dir", str(utf), "--out-dir", str(tmp_path / "utf")]) == 0
     a = pd.read_parquet(tmp_path / "gb" / "indicators.parquet")
     b = pd.read_parquet(tmp_path / "utf" / "indicators.parquet")
