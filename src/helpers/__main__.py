@@ -1,4 +1,4 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR]."""
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] | mutate [--n N] [--seed S] [--out CSV]."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import mutation
 from helpers.config import PROCESSED_DIR, RAW_DIR
 from helpers.io_raw import DocumentError, load_manifest
 from helpers.pipeline import COLUMNS, TABLE_NAMES, DocumentResult, discover, process_document
@@ -19,7 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     process = sub.add_parser("process", help="extract, clean and write every document of a folder")
     process.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     process.add_argument("--out-dir", type=Path, default=PROCESSED_DIR)
+    mutate = sub.add_parser("mutate", help="change single amounts of copies and report the share the findings catch")
+    mutate.add_argument("--raw-dir", type=Path, default=RAW_DIR)
+    mutate.add_argument("--n", type=int, default=200, help="number of mutations")
+    mutate.add_argument("--seed", type=int, default=1)
+    mutate.add_argument("--out", type=Path, help="CSV of every mutation and its outcome")
     args = parser.parse_args(argv)
+    if args.command == "mutate":
+        return mutation.report(args.raw_dir, args.n, args.seed, args.out)
     return run_process(args.raw_dir, args.out_dir)
 
 

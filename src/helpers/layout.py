@@ -82,6 +82,7 @@ class Layout:
     label_cols: dict[int, str] = field(default_factory=dict)  # column → header label text
     period: dict[int, str] = field(default_factory=dict)  # column → "prev" for earlier years
     summable: set[int] = field(default_factory=set)  # leaf columns under one group label
+    table_shift: int = 0  # columns the whole table's data sits away from its header (settle_layout)
 
     def restrict(self, low: int, high: int) -> Layout:
         """The layout of columns low..high-1 only (one side of a two-sided table)."""
@@ -89,8 +90,17 @@ class Layout:
         return Layout(
             roles={c: r for c, r in self.roles.items() if c in keep}, paths=self.paths,
             code_cols=self.code_cols, label_cols=self.label_cols, period=self.period,
-            summable=self.summable,
+            summable=self.summable, table_shift=self.table_shift,
         )
+
+    def shifted(self, start: int, delta: int) -> Layout:
+        """The layout with every amount column from ``start`` on taking the role ``delta`` columns away."""
+        roles = {c: r for c, r in self.roles.items() if c < start}
+        for col in range(start, max(self.roles, default=0) + 1):
+            if col + delta in self.roles and col + delta >= start:
+                roles[col] = self.roles[col + delta]
+        return Layout(roles=roles, paths=self.paths, code_cols=self.code_cols, label_cols=self.label_cols,
+                      period=self.period, summable=self.summable, table_shift=delta)
 
     @property
     def first_amount_col(self) -> int | None:
@@ -187,10 +197,31 @@ class ParsedRow:
     prev_amounts: dict[str, Decimal]
     leftover: list[tuple[int, str, str]]  # (col, text, reason): numeric cells with no role
     shifted: int = 0
+    shift_start: int = 0  # first column the shift applies to
 
     @property
     def name(self) -> str:
         return squeeze(self.labels[-1][1]) if self.labels else ""
+
+
+def settle_layout(rows: list[Row], layout: Layout) -> Layout:
+    """A header misaligned with its data (a header cell lost or added by the extraction)
+    makes most rows need the same one-column shift; then the shift belongs to the table,
+    and rows whose identities cannot tell (a single project column filled) follow it too."""
+    shifts: dict[tuple[int, int], int] = {}
+    with_amounts = 0
+    for row in rows:
+        parsed = read_row(row, layout)
+        if len(parsed.amounts) < 2:
+            continue
+        with_amounts += 1
+        if parsed.shifted:
+            key = (parsed.shift_start, parsed.shifted)
+            shifts[key] = shifts.get(key, 0) + 1
+    if not shifts:
+        return layout
+    (start, delta), count = max(shifts.items(), key=lambda kv: kv[1])
+    return layout.shifted(start, delta) if count * 2 > with_amounts else layout
 
 
 def is_code(text: str) -> bool:
@@ -251,7 +282,7 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
             continue
         source[key] = target
         bucket[role] = bucket.get(role, Decimal(0)) + value
-    parsed = ParsedRow(row.line, labels, codes, amounts, prev, leftover, shift)
+    parsed = ParsedRow(row.line, labels, codes, amounts, prev, leftover, shift or layout.table_shift)
     return realign_by_identities(parsed, numeric, layout) or parsed
 
 
@@ -289,7 +320,8 @@ def realign_by_identities(parsed: ParsedRow, numeric: list[tuple[int, str]], lay
     roles = set(layout.roles.values())
     if parsed.leftover or identities_hold(parsed.amounts, roles) is not False:
         return None
-    for start in [c for c, _ in numeric]:
+    # The latest start moves the fewest cells: a lost empty cell is nearest the first misplaced amount.
+    for start in sorted((c for c, _ in numeric), reverse=True):
         for delta in (1, -1):
             amounts: dict[str, Decimal] = {}
             ok = True
@@ -303,7 +335,7 @@ def realign_by_identities(parsed: ParsedRow, numeric: list[tuple[int, str]], lay
                     amounts[role] = value
             if ok and identities_hold(amounts, roles):
                 return ParsedRow(parsed.line, parsed.labels, parsed.codes, amounts,
-                                 parsed.prev_amounts, [], delta)
+                                 parsed.prev_amounts, [], delta, start)
     return None
 
 

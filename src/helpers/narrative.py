@@ -33,6 +33,12 @@ the line it came from, and ``line`` is the line where the number starts.
 For each figure, the statement that comes first in the document wins (the
 overall section precedes the general-budget and 三公 sections); among matches
 at the same place, the earlier pattern row wins.
+
+:func:`extract_narrative_statements` goes further for reconciliation: one row for
+every amount, percent and project count the narrative states, with its kind
+(amount, share, change …), subject, funding scope and year. Its wording lives in
+``maps/narrative_subjects.csv``, ``narrative_cues.csv``, ``narrative_scopes.csv`` and
+``narrative_shares.csv``; the rules are in its docstring.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.layout import function_class_names
 
 PATTERNS_PATH = MAPS_DIR / "narrative_patterns.csv"
 
@@ -249,3 +256,417 @@ def extract_narrative_figures(
     rows = [best[f][1] for f in FIGURES if f in best]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"figure": str, "value_wan": float, "line": int, "evidence": str})
+
+
+# -------------------------------------------------------------------- statements
+#
+# extract_narrative_statements returns every number the narrative states, not one
+# figure per key, so that reconciliation can check each of them. Wording lives in
+# four maps: narrative_subjects.csv (what a number is about), narrative_cues.csv
+# (kind, sign, thresholds, masks, headings), narrative_scopes.csv (funding scope)
+# and narrative_shares.csv (which whole a share is taken of).
+
+SUBJECTS_PATH = MAPS_DIR / "narrative_subjects.csv"
+CUES_PATH = MAPS_DIR / "narrative_cues.csv"
+SCOPES_PATH = MAPS_DIR / "narrative_scopes.csv"
+SHARES_PATH = MAPS_DIR / "narrative_shares.csv"
+
+STATEMENT_COLUMNS = [
+    "line", "evidence", "number_text", "kind", "subject", "scope", "value",
+    "share_of", "func_names", "func_code", "project_name", "year",
+]
+KINDS = ("amount", "prev_amount", "share", "change_amount", "change_pct", "count")
+SCOPES = ("all", "fiscal", "general", "gov_fund", "state_capital")
+SUBJECTS: tuple[str, ...] = (
+    "total_income", "total_expenditure", "current_income", "current_expenditure",
+    "carryover_income", "next_year_carryover",
+    "income:general_budget", "income:gov_fund", "income:state_capital", "income:special_account",
+    "income:business_income", "income:operating_income", "income:superior_subsidy",
+    "income:affiliated_income", "income:other_income", "income:fiscal_total", "income:unit_funds",
+    "fiscal_total", "general_budget_total", "gov_fund_total", "state_capital_total",
+    "basic_expenditure", "project_expenditure", "personnel_expenditure", "public_expenditure", "func",
+    "three_public_total", "three_public_abroad", "three_public_vehicle", "three_public_vehicle_purchase",
+    "three_public_vehicle_operation", "three_public_reception", "operating_expenses",
+    "procurement_total", "procurement_goods", "procurement_works", "procurement_services",
+    "project_count", "performance_funds", "project",
+)
+CUES = (
+    "threshold", "share", "increase", "decrease", "no_change", "previous", "comparison_year",
+    "filler", "mask", "heading", "continuation", "fiscal_year",
+)
+
+# A number and its unit; the lookbehind keeps "1,830.55" from being read from its middle.
+STATEMENT_NUMBER_RE = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|%|％)"
+)
+YEAR_RE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年")
+SENTENCE_END_RE = re.compile(r"[。！？!?]")
+# 、 ends a clause only after an amount (货物预算0万元、工程预算0万元), not inside 收、支总计.
+CLAUSE_END_RE = re.compile(r"[，,；;。：:！？!?]|(?<=[元%％\d])、")
+MASK_CHAR = "。"  # masked text cannot hold a subject nor let a pattern run across it
+
+
+@dataclass(frozen=True)
+class SubjectRule:
+    subjects: tuple[str | None, ...]  # (None,) for a row that states "no table holds this"
+    regex: re.Pattern
+    order: int
+    counts: bool  # the pattern holds {N}: it finds counts, the number inside the match
+
+
+@dataclass(frozen=True)
+class StatementMaps:
+    subjects: tuple[SubjectRule, ...]
+    cues: dict[str, tuple[re.Pattern, ...]]
+    scopes: re.Pattern  # one alternation, a named group per scope, in file order
+    shares: tuple[tuple[re.Pattern, tuple[str, ...]], ...]
+
+
+def _read_map(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path.name}: missing columns {missing}")
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+def _compile(path: Path, row: int, source: str) -> re.Pattern:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ValueError(f"{path.name} row {row + 2}: bad pattern {source!r}: {exc}") from exc
+
+
+def _class_alternation() -> str:
+    names = {n.removesuffix("支出") for n in function_class_names() if n.removesuffix("支出")}
+    return "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
+
+
+def load_statement_maps(directory: Path | None = None) -> StatementMaps:
+    """Read and compile the four maps of :func:`extract_narrative_statements` (default: ``maps/``)."""
+    return _load_statement_default() if directory is None else _load_statement_maps(Path(directory))
+
+
+@lru_cache(maxsize=1)
+def _load_statement_default() -> StatementMaps:
+    return _load_statement_maps(MAPS_DIR)
+
+
+def _load_statement_maps(directory: Path) -> StatementMaps:
+    macros = {"{CLASS}": _class_alternation(), "{N}": r"(?P<n>\d+)"}
+    path = directory / SUBJECTS_PATH.name
+    rules = []
+    for order, row in enumerate(_read_map(path, ("subject", "pattern"))):
+        subjects = tuple(s or None for s in row["subject"].split("|"))
+        unknown = [s for s in subjects if s is not None and s not in SUBJECTS]
+        if unknown:
+            raise ValueError(f"{path.name} row {order + 2}: unknown subject {unknown}")
+        source = row["pattern"]
+        for macro, regex in macros.items():
+            source = source.replace(macro, regex)
+        rules.append(SubjectRule(subjects, _compile(path, order, source), order, "{N}" in row["pattern"]))
+
+    path = directory / CUES_PATH.name
+    cues: dict[str, list[re.Pattern]] = {cue: [] for cue in CUES}
+    for order, row in enumerate(_read_map(path, ("cue", "pattern"))):
+        if row["cue"] not in cues:
+            raise ValueError(f"{path.name} row {order + 2}: unknown cue {row['cue']!r}")
+        cues[row["cue"]].append(_compile(path, order, row["pattern"]))
+
+    path = directory / SCOPES_PATH.name
+    scope_rows = _read_map(path, ("scope", "pattern"))
+    for order, row in enumerate(scope_rows):
+        if row["scope"] not in SCOPES:
+            raise ValueError(f"{path.name} row {order + 2}: unknown scope {row['scope']!r}")
+    scopes = _compile(path, 0, "|".join(f"(?P<{r['scope']}>{r['pattern']})" for r in scope_rows))
+
+    path = directory / SHARES_PATH.name
+    shares = tuple(
+        (_compile(path, order, row["part"]), tuple(row["wholes"].split("|")))
+        for order, row in enumerate(_read_map(path, ("part", "wholes")))
+    )
+    return StatementMaps(tuple(rules), {k: tuple(v) for k, v in cues.items()}, scopes, shares)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A subject phrase found in a paragraph; ``end`` runs on over filler words up to its number."""
+
+    start: int
+    end: int
+    rule: SubjectRule
+    match: re.Match
+
+
+def _search_any(patterns: Iterable[re.Pattern], text: str) -> re.Match | None:
+    return next((m for p in patterns if (m := p.search(text))), None)
+
+
+def _mask(text: str, maps: StatementMaps) -> str:
+    chars = list(text)
+    for pattern in maps.cues["mask"]:
+        for m in pattern.finditer(text):
+            chars[m.start(): m.end()] = MASK_CHAR * (m.end() - m.start())
+    return "".join(chars)
+
+
+def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
+    found = []
+    for rule in maps.subjects:
+        if rule.counts:
+            continue
+        for m in rule.regex.finditer(view):
+            if m.end() == m.start():
+                continue
+            end = m.end()
+            for filler in maps.cues["filler"]:
+                if tail := filler.match(view, end):
+                    end = tail.end()
+            found.append(_Candidate(m.start(), end, rule, m))
+    return found
+
+
+def _nearest(candidates: list[_Candidate], position: int) -> _Candidate | None:
+    """The subject phrase ending nearest before ``position``; at the same end the longest, then the first row."""
+    before = [c for c in candidates if c.end <= position]
+    return max(before, key=lambda c: (c.end, c.end - c.start, -c.rule.order), default=None)
+
+
+def _scope_marks(view: str, candidates: list[_Candidate], maps: StatementMaps) -> list[tuple[int, str]]:
+    """Scope words with their position; one inside an income-source phrase names a source, not a scope."""
+    chars = list(view)
+    for c in candidates:
+        if any(s and s.startswith("income:") for s in c.rule.subjects):
+            chars[c.match.start(): c.match.end()] = MASK_CHAR * (c.match.end() - c.match.start())
+    return [(m.start(), m.lastgroup) for m in maps.scopes.finditer("".join(chars)) if m.lastgroup]
+
+
+def _infer_fiscal_year(lines: Sequence[tuple[int, str]], maps: StatementMaps) -> int | None:
+    for _, text in lines:
+        if m := _search_any(maps.cues["fiscal_year"], text):
+            return int(m.group("year"))
+    return None
+
+
+def _year_of(text: str, position: int, maps: StatementMaps) -> int | None:
+    """The year printed nearest before ``position`` in its sentence, unless it is the base of a comparison."""
+    starts = [m.end() for m in SENTENCE_END_RE.finditer(text, 0, position)]
+    sentence_start = starts[-1] if starts else 0
+    years = [
+        m for m in YEAR_RE.finditer(text, sentence_start, position)
+        if not _search_any(maps.cues["comparison_year"], text[sentence_start: m.start()])
+    ]
+    return int(years[-1].group("year")) if years else None
+
+
+def _clause_before(text: str, position: int) -> str:
+    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
+    return text[starts[-1] if starts else 0: position]
+
+
+def _statement_evidence(text: str, start: int, end: int) -> str:
+    """The clause holding the number, with the clause before it when its own start is too short to say much."""
+    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, start)]
+    left = starts[-1] if starts else 0
+    if start - left < 6 and len(starts) > 1:
+        left = starts[-2]
+    stop = CLAUSE_END_RE.search(text, end)
+    right = stop.start() if stop else len(text)
+    left = max(left, right - EVIDENCE_MAX)  # keep the end, where the number is
+    return _evidence(text[left:right])
+
+
+def _func_fields(match: re.Match) -> tuple[str | None, str | None]:
+    """Function names joined by "/" (类 name without 支出) and the printed or known class code."""
+    groups = match.groupdict()
+    raw = groups.get("func")
+    if not raw:
+        return None, None
+    parts = [p for p in re.split(r"[（(][类款项][）)]|-", re.sub(r"\s+", "", raw)) if p and p != "支出"]
+    if not parts:
+        return None, None
+    parts[0] = parts[0].removesuffix("支出") or parts[0]
+    code = re.sub(r"\s+", "", groups.get("code") or "")
+    names = function_class_names()
+    code = code or names.get(parts[0]) or names.get(parts[0] + "支出")
+    return "/".join(parts), code or None
+
+
+def _share_of(subject: str | None, earlier: list[dict], maps: StatementMaps) -> str | None:
+    """The whole a share is taken of: the latest amount stated of a subject that may contain this one."""
+    if subject is None:
+        return None
+    wholes = next((w for part, w in maps.shares if part.fullmatch(subject)), ())
+    return next((r["subject"] for r in reversed(earlier) if r["kind"] == "amount" and r["subject"] in wholes), None)
+
+
+def _kind_and_sign(text: str, start: int, unit: str, year: int | None, fiscal_year: int | None,
+                   maps: StatementMaps) -> tuple[str, float, bool]:
+    """Kind, sign, and whether the number is about the subject phrase before it."""
+    before = _clause_before(text, start)
+    change = -1.0 if _search_any(maps.cues["decrease"], before) else 1.0 if _search_any(maps.cues["increase"], before) else 0.0
+    if unit in ("%", "％"):
+        if change:
+            return "change_pct", change, True
+        # A percent with neither 占 nor a verb (参保率 97%) is no share of a table figure: keep it, without subject.
+        return "share", 1.0, bool(_search_any(maps.cues["share"], before))
+    if change:
+        return "change_amount", change, True
+    earlier = year is not None and fiscal_year is not None and year < fiscal_year
+    return ("prev_amount" if earlier or _search_any(maps.cues["previous"], before) else "amount"), 1.0, True
+
+
+def _row(para: Paragraph, text: str, start: int, end: int, number_text: str, kind: str, subject: str | None,
+         scope: str, value: float, cand_match: re.Match | None, year: int | None) -> dict:
+    func_names, func_code = _func_fields(cand_match) if subject == "func" and cand_match else (None, None)
+    groups = cand_match.groupdict() if subject == "project" and cand_match else {}
+    project = groups.get("name") or groups.get("name2")
+    return {
+        "line": para.line_at(start),
+        "evidence": _statement_evidence(text, start, end),
+        "number_text": number_text,
+        "kind": kind,
+        "subject": subject,
+        "scope": scope,
+        "value": round(value, 6),
+        "share_of": None,
+        "func_names": func_names,
+        "func_code": func_code,
+        "project_name": project,
+        "year": year,
+    }
+
+
+@dataclass(frozen=True)
+class _State:
+    """What a paragraph hands on to the next: the scope in force and the last subject phrase."""
+
+    scope: str = "all"
+    subject: _Candidate | None = None
+
+
+def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | None, maps: StatementMaps,
+                          earlier: list[dict]) -> tuple[list[dict], _State]:
+    """Rows for one paragraph, and the state at its end."""
+    text = para.text
+    first_piece = text[: para.starts[1]] if len(para.starts) > 1 else text
+    if _search_any(maps.cues["heading"], first_piece):
+        state = _State()
+    view = _mask(text, maps)
+    candidates = _candidates(view, maps)
+    marks = _scope_marks(view, candidates, maps)
+    first_number = STATEMENT_NUMBER_RE.search(text)
+    opening = text[: first_number.start()] if first_number else text
+    carried = state.subject if _search_any(maps.cues["continuation"], opening) else None
+
+    def subject_at(position: int) -> _Candidate | None:
+        return _nearest(candidates, position) or carried
+
+    def scope_at(position: int) -> str:
+        return next((s for p, s in reversed(marks) if p < position), state.scope)
+
+    found: list[tuple[int, list[dict]]] = []
+    counted: set[int] = set()
+    for rule in (r for r in maps.subjects if r.counts):
+        for m in rule.regex.finditer(view):
+            start = m.start("n")
+            if start in counted:
+                continue  # an earlier row already said what this count is about
+            counted.add(start)
+            rows = [
+                _row(para, text, start, m.end("n"), m.group("n"), "count", subject, scope_at(start),
+                     float(m.group("n")), None, _year_of(text, start, maps))
+                for subject in rule.subjects
+            ]
+            found.append((start, rows))
+
+    for m in STATEMENT_NUMBER_RE.finditer(text):
+        unit = m.group("unit")
+        if _search_any(maps.cues["threshold"], text[m.end():]):
+            continue
+        start = m.start("num")
+        year = _year_of(text, start, maps)
+        kind, sign, about_subject = _kind_and_sign(text, start, unit, year, fiscal_year, maps)
+        value = float(m.group("num").replace(",", "")) * sign * _UNIT_FACTOR.get(unit, 1.0)
+        cand = subject_at(start) if about_subject else None
+        subjects = cand.rule.subjects if cand else (None,)
+        found.append((start, [
+            _row(para, text, start, m.end(), m.group("num"), kind, subject, scope_at(start), value,
+                 cand.match if cand else None, year)
+            for subject in subjects
+        ]))
+
+    for pattern in maps.cues["no_change"]:
+        for m in pattern.finditer(text):
+            cand = subject_at(m.start())
+            if cand is None or cand.rule.subjects == (None,):
+                continue  # a "no change" about nothing the tables hold adds nothing
+            year = _year_of(text, m.start(), maps)
+            found.append((m.start(), [
+                _row(para, text, m.start(), m.end(), "", "change_amount", subject, scope_at(m.start()), 0.0,
+                     cand.match, year)
+                for subject in cand.rule.subjects
+            ]))
+
+    rows = []
+    for _, group in sorted(found, key=lambda f: f[0]):
+        for row in group:
+            if row["kind"] == "share":
+                row["share_of"] = _share_of(row["subject"], earlier + rows, maps)
+            rows.append(row)
+    return rows, _State(marks[-1][1] if marks else state.scope, subject_at(len(text)))
+
+
+def extract_narrative_statements(
+    lines: Sequence[tuple[int, str]],
+    fiscal_year: int | None = None,
+    maps: StatementMaps | None = None,
+) -> pd.DataFrame:
+    """Every amount, percent and project count the narrative states, one row per number (and subject).
+
+    ``lines``: (line_number, text) pairs of narrative text. ``fiscal_year`` (inferred from the
+    first line naming the budget when None) tells an amount of an earlier year (``prev_amount``).
+    Columns: :data:`STATEMENT_COLUMNS`, rows in the order of the text.
+
+    Rules, with the wording in the maps:
+
+    - A number is an amount (亿元/万元/元 → 万元), a percent, or a count of projects (a
+      ``{N}`` row of ``narrative_subjects.csv``). An amount followed by 以上/以下 is a
+      threshold and skipped; years, dates and other numbers carry no unit and are not read.
+    - kind: a percent after 占 is a ``share``; a number right after an increase/decrease verb
+      is a change (signed, negative for 减少/下降); an amount after 上年…为 or in a sentence
+      about an earlier year is ``prev_amount``. 持平/无差异 give a ``change_amount`` of 0
+      with an empty ``number_text`` when they follow a known subject.
+    - subject: the subject phrase ending nearest before the number in the paragraph (it
+      runs on over filler words such as 支出预算数为); at the same end the longest phrase,
+      then the first row of the map. A paragraph that opens straight into a number
+      (2022年当年预算执行数为 X) goes on with the last phrase of the paragraph before. A row
+      with an empty subject claims the number for "no table holds this" (evaluations,
+      主要原因, assets). Counts take the first ``{N}``
+      row, in file order, that matches around the number. "主要用于…" and similar
+      descriptions are masked first. A phrase naming two subjects (收支总计) gives two rows.
+    - scope: the last scope word before the number in the paragraph, else the one in
+      force at the end of the paragraph before, unless the paragraph opens with a heading
+      (一、… or a title line ending in 说明/情况): then ``all``. Scope words inside an
+      income-source phrase (其中：一般公共预算 X) do not count.
+    - share_of: for a share, the latest amount (so far) of a subject that
+      ``narrative_shares.csv`` lists as a whole of the share's subject.
+    - year: the year printed nearest before the number in its sentence, not counting the
+      base of a comparison (比/与/较 2023年).
+    """
+    if maps is None:
+        maps = load_statement_maps()
+    if fiscal_year is None:
+        fiscal_year = _infer_fiscal_year(lines, maps)
+    rows: list[dict] = []
+    state = _State()
+    for para in join_paragraphs(lines):
+        para_rows, state = _paragraph_statements(para, state, fiscal_year, maps, rows)
+        rows.extend(para_rows)
+    frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+    frame = frame.astype({"line": int, "evidence": str, "number_text": str, "kind": str, "scope": str, "value": float})
+    for column in ("subject", "share_of", "func_names", "func_code", "project_name"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame["year"] = frame["year"].astype("Int64")
+    return frame

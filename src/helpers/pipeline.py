@@ -23,16 +23,24 @@ from helpers.clean import (
 from helpers.config import MANIFEST_NAME as MANIFEST
 from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
 from helpers.io_raw import DOC_ID_RE, DocumentError, RawText, load_manifest, read_text
-from helpers.layout import build_layout, read_row
+from helpers.layout import build_layout, read_row, settle_layout
 from helpers.narrative import extract_narrative_figures
+
+try:  # TEMPORARY until the narrative statements land
+    from helpers.narrative import extract_narrative_statements
+except ImportError:
+    def extract_narrative_statements(lines):
+        return pd.DataFrame(columns=["line", "evidence", "number_text", "kind", "subject", "scope", "value",
+                                     "share_of", "func_names", "func_code", "project_name", "year"])
 from helpers.numbers import is_amount, normalise_text
 from helpers.performance import parse_performance_table
+from helpers.reconcile import FINDING_COLUMNS, reconcile
 
 PERFORMANCE_KINDS = {"dept_performance", "project_performance", "special_fund_performance"}
 THREE_PUBLIC_KINDS = {"three_public", "gov_fund_three_public"}
 TABLE_NAMES = [
-    "documents", "budget_lines", "economic_lines", "projects", "performance_budgets",
-    "indicators", "key_figures", "unparsed",
+    "documents", "tables", "budget_lines", "economic_lines", "projects", "performance_budgets",
+    "indicators", "key_figures", "narrative_statements", "findings", "unparsed",
 ]
 # Where each key figure is read, in order of preference: (table kind, side, row type, column).
 KEY_FIGURE_SOURCES: dict[str, list[tuple[str, str | None, str, str]]] = {
@@ -110,9 +118,11 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
     default_unit = meta.get("amount_unit") or "万元"
     budget, econ, projects, indicators, budgets, unparsed, three_public = [], [], [], [], [], [], []
+    tables = []
     for table in doc.tables:
         ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year)
-        layout = build_layout(table.header, fiscal_year)
+        layout = settle_layout(table.body, build_layout(table.header, fiscal_year))
+        tables.append(table_row(doc_id, table, layout))
         if table.kind in SUMMARY_KINDS:
             budget += parse_summary_table(ctx, layout)
         elif table.kind in FUNCTION_KINDS:
@@ -149,8 +159,30 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
     narrative = extract_narrative_figures(doc.narrative)
     frames["key_figures"] = key_figures(doc_id, frames, three_public, narrative)
+    frames["tables"] = _frame(tables, TABLE_COLUMNS)
     frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
+    frames["three_public"] = _frame(three_public, ["figure", "value_wan", "table_kind", "line"])
+    frames["narrative_statements"] = extract_narrative_statements(doc.narrative).assign(doc_id=doc_id)
+    findings, statements = reconcile(doc_id, frames, doc.toc, fiscal_year)
+    frames["findings"] = findings
+    frames["narrative_statements"] = _frame(statements.to_dict("records"), STATEMENT_COLUMNS)
+    del frames["three_public"]  # kept in key_figures; only the checks need every printed row
+    frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
+    frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
     return DocumentResult(doc_id, frames)
+
+
+def table_row(doc_id: str, table, layout) -> dict:
+    """What the format stage saw of one table: where it stands, its columns, its page breaks."""
+    lines = [r.line for r in table.rows] or [table.title_line]
+    return {
+        "doc_id": doc_id, "table_kind": table.kind, "title": table.title, "title_line": table.title_line,
+        "first_line": min(lines), "last_line": max(lines), "unit": table.unit, "n_rows": len(table.body),
+        "roles": " ".join(dict.fromkeys(r for r in layout.roles.values() if r)),
+        "page_break_lines": " ".join(str(n) for n in table.page_lines),
+        "empty_page_lines": " ".join(str(n) for n in table.empty_pages),
+        "declared_empty": table.declared_empty, "title_inferred": table.title_inferred,
+    }
 
 
 def parse_three_public(ctx: TableContext, layout) -> list[dict]:
@@ -196,6 +228,7 @@ def match_name(name: str, candidates: list[str]) -> str | None:
 
 def _name_key(name: str) -> str:
     text = normalise_text(str(name))
+    text = re.sub(r"\d{4}年\d+(?:\.\d+)?万元?$", "", text)  # …2024年106万: the amount is not the name
     return re.sub(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]", "", text).replace("费", "")
 
 
@@ -310,7 +343,16 @@ INDICATOR_COLUMNS = [
 ]
 UNPARSED_COLUMNS = ["doc_id", "table_kind", "line", "column", "text", "reason"]
 KEY_FIGURE_COLUMNS = ["doc_id", "figure", "source", "value_wan", "table_kind", "line", "evidence"]
+TABLE_COLUMNS = [
+    "doc_id", "table_kind", "title", "title_line", "first_line", "last_line", "unit", "n_rows", "roles",
+    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred",
+]
+STATEMENT_COLUMNS = [
+    "doc_id", "line", "evidence", "number_text", "kind", "subject", "scope", "value", "share_of", "func_names",
+    "func_code", "project_name", "year", "check_status",
+]
 COLUMNS = {
+    "tables": TABLE_COLUMNS, "narrative_statements": STATEMENT_COLUMNS, "findings": FINDING_COLUMNS,
     "budget_lines": BUDGET_COLUMNS, "economic_lines": ECON_COLUMNS, "projects": PROJECT_COLUMNS,
     "performance_budgets": PERF_BUDGET_COLUMNS, "indicators": INDICATOR_COLUMNS,
     "unparsed": UNPARSED_COLUMNS, "key_figures": KEY_FIGURE_COLUMNS,
