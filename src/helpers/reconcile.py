@@ -856,7 +856,7 @@ def _check_perf_totals(ledger: Ledger, perf: pd.DataFrame, blocks: pd.DataFrame,
 
 
 PERF_TOTAL_RE = re.compile(r"资金总额|预算总额|年度预算资金总额")
-PERF_SOURCE_RE = re.compile(r"^(?!.*其中).*(政府预算资金|财政拨款|财政专户|单位资金|其他资金)")
+PERF_SOURCE_RE = re.compile(r"^(?!.*其中).*(?:政府预算资金|财政拨款|财政专户|单位资金|其他资金)")
 PERF_PURPOSE_RE = re.compile(r"基本支出|项目支出")
 
 
