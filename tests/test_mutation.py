@@ -120,4 +120,6 @@ def test_a_small_run_mutates_copies_and_reports_every_mutation(baselines):
     assert results["doc_id"].value_counts().eq(2).all()
     assert (results["old"] != results["new"]).all() and (results["error"] == "").all()
     assert results["caught"].dtype == bool
+    # Every table amount of the sample is tied by some identity, so a typo in it must be found.
+    assert results.loc[results["region"] != "narrative", "caught"].all()
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW_DIR.iterdir()} == before

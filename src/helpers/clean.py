@@ -6,6 +6,7 @@ record with the reason.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -363,3 +364,19 @@ def parse_project_table(ctx: TableContext, layout: Layout) -> tuple[list[dict], 
             pending_subtotals.append(record)
         lines.append(record)
     return projects, lines
+
+
+def match_name(name: str, candidates: list[str]) -> str | None:
+    """The candidate naming the same project: equal once normalised, else the closest."""
+    key = name_key(name)
+    keyed = {name_key(c): c for c in candidates}
+    if key in keyed:
+        return keyed[key]
+    close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.85)
+    return keyed[close[0]] if close else None
+
+
+def name_key(name: str) -> str:
+    text = normalise_text(str(name))
+    text = re.sub(r"\d{4}年\d+(?:\.\d+)?万元?$", "", text)  # …2024年106万: the amount is not the name
+    return re.sub(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]", "", text).replace("费", "")

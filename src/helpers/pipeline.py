@@ -1,7 +1,6 @@
 """Run the stages for one document or a folder, and write data/processed."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from helpers.clean import (
     SUMMARY_KINDS,
     TableContext,
     amount_roles,
+    match_name,
     parse_econ_table,
     parse_function_table,
     parse_project_table,
@@ -24,15 +24,8 @@ from helpers.config import MANIFEST_NAME as MANIFEST
 from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
 from helpers.io_raw import DOC_ID_RE, DocumentError, RawText, load_manifest, read_text
 from helpers.layout import build_layout, read_row, settle_layout
-from helpers.narrative import extract_narrative_figures
-
-try:  # TEMPORARY until the narrative statements land
-    from helpers.narrative import extract_narrative_statements
-except ImportError:
-    def extract_narrative_statements(lines):
-        return pd.DataFrame(columns=["line", "evidence", "number_text", "kind", "subject", "scope", "value",
-                                     "share_of", "func_names", "func_code", "project_name", "year"])
-from helpers.numbers import is_amount, normalise_text
+from helpers.narrative import extract_narrative_figures, extract_narrative_statements
+from helpers.numbers import is_amount
 from helpers.performance import parse_performance_table
 from helpers.reconcile import FINDING_COLUMNS, reconcile
 
@@ -161,12 +154,12 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     frames["key_figures"] = key_figures(doc_id, frames, three_public, narrative)
     frames["tables"] = _frame(tables, TABLE_COLUMNS)
     frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
-    frames["three_public"] = _frame(three_public, ["figure", "value_wan", "table_kind", "line"])
-    frames["narrative_statements"] = extract_narrative_statements(doc.narrative).assign(doc_id=doc_id)
-    findings, statements = reconcile(doc_id, frames, doc.toc, fiscal_year)
+    statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
+    # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
+    printed = _frame(three_public, ["figure", "value_wan", "table_kind", "line"])
+    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year)
     frames["findings"] = findings
     frames["narrative_statements"] = _frame(statements.to_dict("records"), STATEMENT_COLUMNS)
-    del frames["three_public"]  # kept in key_figures; only the checks need every printed row
     frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
     frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
     return DocumentResult(doc_id, frames)
@@ -214,22 +207,6 @@ def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators:
     matched = [match_name(name, list(codes)) for name in projects["project_name"]]
     projects["project_code"] = [codes.get(m) if m else None for m in matched]
     projects["performance_name"] = matched
-
-
-def match_name(name: str, candidates: list[str]) -> str | None:
-    """The candidate naming the same project: equal once normalised, else the closest."""
-    key = _name_key(name)
-    keyed = {_name_key(c): c for c in candidates}
-    if key in keyed:
-        return keyed[key]
-    close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.85)
-    return keyed[close[0]] if close else None
-
-
-def _name_key(name: str) -> str:
-    text = normalise_text(str(name))
-    text = re.sub(r"\d{4}年\d+(?:\.\d+)?万元?$", "", text)  # …2024年106万: the amount is not the name
-    return re.sub(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]", "", text).replace("费", "")
 
 
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],

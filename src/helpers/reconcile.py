@@ -20,7 +20,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from helpers.config import MAPS_DIR
+from helpers.clean import match_name, name_key
+from helpers.config import MAPS_DIR, PACKAGE_DIR
 from helpers.layout import role_of_path, strip_numbering
 
 HALF_CENT = 0.005
@@ -68,15 +69,12 @@ def column_scopes() -> dict[str, str]:
 def table_labels() -> dict[str, str]:
     """Table kind → its usual Chinese title, for messages."""
     table = pd.read_csv(MAPS_DIR / "table_kinds.csv", dtype=str)
-    return {k: d.split(" ")[0].split("（")[0] if d.startswith("部门（单位）") is False else d.split(" ")[0]
-            for k, d in zip(table["kind"], table["description"], strict=True)}
+    return {k: d.split(" ")[0] for k, d in zip(table["kind"], table["description"], strict=True)}
 
 
 @lru_cache(maxsize=1)
 def role_labels() -> dict[str, str]:
     """Amount role → its Chinese column name, from the data dictionary."""
-    from helpers.config import PACKAGE_DIR
-
     table = pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
     rows = table[(table["table"] == "budget_lines") & table["column"].str.endswith("_wan")]
     return {c[:-4]: (t or c[:-4]) for c, t in zip(rows["column"], rows["chinese_term"], strict=True)}
@@ -123,15 +121,16 @@ class Ledger:
         refs = list(refs)
         entry = check_catalogue()[check]
         cause = cause or self.cause_of(refs, expected, actual)
-        if cause == "extraction" and "extraction" not in message:
+        severity = severity or entry["severity"]
+        if cause == "extraction":
             message += f" — likely an extraction loss ({self.extraction_evidence(refs)})"
-        elif cause == "document" and "document" not in message and "rounding" not in message:
+        elif severity != "info":  # an info (rounding, a split) is no error of the document
             message += " — as printed in the document"
         difference = None if expected is None or actual is None else round(actual - expected, 6)
         lines = sorted({n for r in refs for n in r.lines})
         self.rows.append({
             "doc_id": self.doc_id, "check": check, "family": entry["family"],
-            "severity": severity or entry["severity"], "cause": cause, "message": message,
+            "severity": severity, "cause": cause, "message": message,
             "expected": expected, "actual": actual, "difference": difference, "tolerance": tolerance,
             "refs": " vs ".join(r.text() for r in refs), "lines": " ".join(str(n) for n in lines),
         })
@@ -708,13 +707,11 @@ def performance_projects(perf: pd.DataFrame) -> pd.DataFrame:
 def match_projects(budget: pd.DataFrame, perf: pd.DataFrame) -> list[tuple[int, int | None, str]]:
     """(perf row, budget row or None, how): names equal once normalised first, then the
     closest among the budget projects this performance table has not named yet."""
-    from helpers.pipeline import _name_key, match_name
-
     pairs: list[tuple[int, int | None, str]] = []
-    keys = [_name_key(n) for n in budget["project_name"]]
+    keys = [name_key(n) for n in budget["project_name"]]
     for _kind, table in perf.groupby("table_kind", sort=False):
-        exact = {i: keys.index(_name_key(n)) for i, n in zip(table.index, table["project_name"], strict=True)
-                 if _name_key(n) in keys}
+        exact = {i: keys.index(name_key(n)) for i, n in zip(table.index, table["project_name"], strict=True)
+                 if name_key(n) in keys}
         taken = set(exact.values())
         for i, name in zip(table.index, table["project_name"], strict=True):
             if i in exact:
@@ -948,8 +945,7 @@ PERFORMANCE_FUNDS = "performance_funds"
 SUBJECT_SCOPES = {"fiscal_total": "fiscal", "general_budget_total": "general", "gov_fund_total": "gov_fund"}
 
 
-def narrative_figures(three_public: pd.DataFrame, budget: pd.DataFrame, projects: pd.DataFrame,
-                      fiscal_year: int | None) -> list[Figure]:
+def narrative_figures(three_public: pd.DataFrame, budget: pd.DataFrame, projects: pd.DataFrame) -> list[Figure]:
     """Figures only the narrative and one table print: 三公, procurement, project count."""
     figures = []
     for row in three_public.itertuples():
@@ -1028,8 +1024,6 @@ def _lookup(st, subject: str | None, index, canon, budget: pd.DataFrame) -> list
     if concept is None:
         return []
     found = index.get((concept, scope), [])
-    if not found and concept.startswith("total:") and scope != canon.get("all", "all"):
-        found = []  # a general-budget figure is never compared with an all-funds one
     if not found and concept in {"operating_expenses:total", "procurement:total", "project_count", "grand_total",
                                  "current_income", "carryover", "next_year_carryover"}:
         found = [f for (c, _), fs in index.items() if c == concept for f in fs]
@@ -1162,8 +1156,8 @@ def _check_prev(ledger: Ledger, st, index, canon) -> str:
 # ------------------------------------------------------------------ the stage
 
 
-def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], toc: list[tuple[int, str, str]],
-              fiscal_year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.DataFrame, statements: pd.DataFrame,
+              toc: list[tuple[int, str, str]], fiscal_year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All checks of one document: its findings, and its narrative statements with their status."""
     tables = frames["tables"]
     ledger = Ledger(
@@ -1173,7 +1167,6 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], toc: list[tuple[int,
         empty_pages={t.table_kind: [int(n) for n in str(t.empty_page_lines or "").split()] for t in tables.itertuples()},
     )
     budget, econ, projects = frames["budget_lines"], frames["economic_lines"], frames["projects"]
-    three_public = frames["three_public"]
     summaries = budget[budget["table_kind"].isin({"summary", "fiscal_summary"})]
     check_summary_sides(ledger, summaries)
     others = budget[~budget["table_kind"].isin({"summary", "fiscal_summary"})]
@@ -1188,8 +1181,8 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], toc: list[tuple[int,
     header_roles = {t.table_kind: set(str(t.roles or "").split()) for t in tables.itertuples()}
     figures = collect_figures(budget, econ, projects, header_roles)
     check_across_tables(ledger, figures, carryover_amounts(figures))
-    figures += narrative_figures(three_public, budget, projects, fiscal_year)
+    figures += narrative_figures(three_public, budget, projects)
     check_performance(ledger, projects, frames["performance_budgets"], frames["indicators"], figures)
     check_completeness(ledger, tables, toc)
-    statements = check_narrative(ledger, frames["narrative_statements"], figures, budget, fiscal_year)
+    statements = check_narrative(ledger, statements, figures, budget, fiscal_year)
     return ledger.frame(), statements
