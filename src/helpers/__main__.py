@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import mutation
+from helpers.compare import build_comparison
 from helpers.config import PROCESSED_DIR, RAW_DIR
 from helpers.io_raw import DocumentError, load_manifest
-from helpers.pipeline import COLUMNS, TABLE_NAMES, DocumentResult, discover, process_document
+from helpers.pipeline import COLUMNS, SORT_KEYS, TABLE_NAMES, DocumentResult, count_reuse_across, discover, process_document
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,10 +60,19 @@ def run_process(raw_dir: Path, out_dir: Path) -> int:
             continue
         results.append(result)
         print(summary_line(result))
+    count_reuse_across(results)
     write_tables(results, out_dir)
+    write_comparison(out_dir)
     seconds = time.perf_counter() - start
     print(f"{len(results)} documents processed, {failed} problems, {seconds:.1f} s → {out_dir}")
     return 1 if failed else 0
+
+
+def write_comparison(out_dir: Path) -> None:
+    """The comparison table, built from the files just written (what a researcher's own analysis would read)."""
+    comparison = build_comparison(out_dir)
+    comparison.to_csv(out_dir / "comparison.csv", index=False, encoding="utf-8-sig")
+    comparison.to_parquet(out_dir / "comparison.parquet", index=False)
 
 
 def summary_line(result: DocumentResult) -> str:
@@ -83,7 +93,8 @@ def write_tables(results: list[DocumentResult], out_dir: Path) -> None:
         parts = [r.frames[name] for r in results if not r.frames[name].empty]
         columns = COLUMNS.get(name) or (parts[0].columns.tolist() if parts else ["doc_id"])
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-        frame = frame.sort_values([c for c in ("doc_id", "line") if c in frame], kind="stable")
+        keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
+        frame = frame.sort_values(keys, kind="stable")
         frame = frame.reset_index(drop=True)
         frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig")
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)

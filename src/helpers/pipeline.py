@@ -22,11 +22,14 @@ from helpers.clean import (
 )
 from helpers.config import MANIFEST_NAME as MANIFEST
 from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
+from helpers.indicators import NEW_COLUMNS as INDICATOR_NEW_COLUMNS
+from helpers.indicators import SUMMARY_COLUMNS, count_reuse, enrich_indicators, summarize_indicators
 from helpers.io_raw import DOC_ID_RE, DocumentError, RawText, load_manifest, read_text
 from helpers.layout import build_layout, read_row, settle_layout
 from helpers.narrative import extract_narrative_figures, extract_narrative_statements
 from helpers.numbers import is_amount
 from helpers.performance import parse_performance_table
+from helpers.profile import CLASS_COLUMNS, PROFILE_COLUMNS, build_profile, classify_projects
 from helpers.reconcile import FINDING_COLUMNS, reconcile
 
 PERFORMANCE_KINDS = {"dept_performance", "project_performance", "special_fund_performance"}
@@ -34,7 +37,10 @@ THREE_PUBLIC_KINDS = {"three_public", "gov_fund_three_public"}
 TABLE_NAMES = [
     "documents", "tables", "budget_lines", "economic_lines", "projects", "performance_budgets",
     "indicators", "key_figures", "narrative_statements", "findings", "unparsed",
+    "project_classes", "spending_profile", "indicator_summary",
 ]
+# Tables whose row order is meaningful within a document (measures in reading order).
+SORT_KEYS = {"spending_profile": ["doc_id"]}
 # Where each key figure is read, in order of preference: (table kind, side, row type, column).
 KEY_FIGURE_SOURCES: dict[str, list[tuple[str, str | None, str, str]]] = {
     "total_income": [("summary", "income", "grand_total", "total_wan"),
@@ -92,7 +98,8 @@ def infer_metadata(text: str) -> dict:
     """Bureau name, fiscal year and amount unit read from the document's first lines."""
     head = "\n".join(line.strip("#* ") for line in text.split("\n")[:40])
     year = re.search(r"(20\d{2})\s*年", head)
-    name = re.search(r"(?:20\d{2}\s*年度?\s*)?([\u4e00-\u9fff（）()]{4,40}?(?:局|院|办公室|办事处|中心|委员会)(?:（本级）)?)", head)
+    name = re.search(r"(?:20\d{2}\s*年度?\s*)?"
+                     r"([\u4e00-\u9fff（）()]{4,40}?(?:局|院|办公室|办事处|中心|委员会)(?:（本级）)?)", head)
     units = re.findall(r"单位\s*[：:]\s*(万元|元)", text)
     return {
         "bureau_name": name.group(1) if name else "", "province": "", "prefecture": "", "county": "",
@@ -162,7 +169,28 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     frames["narrative_statements"] = _frame(statements.to_dict("records"), STATEMENT_COLUMNS)
     frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
     frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
+    frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
+    frames["spending_profile"] = build_profile(doc_id, frames, frames["project_classes"], doc.narrative)
+    frames["indicators"] = enrich_indicators(frames["indicators"])
+    frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
+                                                       frames["performance_budgets"])
     return DocumentResult(doc_id, frames)
+
+
+def count_reuse_across(results: list[DocumentResult]) -> None:
+    """Indicators reused verbatim in other documents: counted over the whole corpus, then summarized again."""
+    if not results:
+        return
+    everything = count_reuse(pd.concat([r.frames["indicators"] for r in results], ignore_index=True))
+    for result, part in zip(results, _split(everything, [r.count("indicators") for r in results]), strict=True):
+        result.frames["indicators"] = part
+        result.frames["indicator_summary"] = summarize_indicators(part, result.frames["projects"],
+                                                                  result.frames["performance_budgets"])
+
+
+def _split(frame: pd.DataFrame, sizes: list[int]) -> list[pd.DataFrame]:
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    return [frame.iloc[start:start + size].reset_index(drop=True) for start, size in zip(starts, sizes, strict=True)]
 
 
 def table_row(doc_id: str, table, layout) -> dict:
@@ -331,8 +359,11 @@ STATEMENT_COLUMNS = [
 COLUMNS = {
     "tables": TABLE_COLUMNS, "narrative_statements": STATEMENT_COLUMNS, "findings": FINDING_COLUMNS,
     "budget_lines": BUDGET_COLUMNS, "economic_lines": ECON_COLUMNS, "projects": PROJECT_COLUMNS,
-    "performance_budgets": PERF_BUDGET_COLUMNS, "indicators": INDICATOR_COLUMNS,
+    "performance_budgets": PERF_BUDGET_COLUMNS,
     "unparsed": UNPARSED_COLUMNS, "key_figures": KEY_FIGURE_COLUMNS,
+    "project_classes": CLASS_COLUMNS, "spending_profile": PROFILE_COLUMNS,
+    "indicators": [("direction_printed" if c == "direction" else c) for c in INDICATOR_COLUMNS] + INDICATOR_NEW_COLUMNS,
+    "indicator_summary": SUMMARY_COLUMNS,
 }
 
 

@@ -1,0 +1,297 @@
+"""Spending profile of one document: personnel vs project spending, with transfers separated.
+
+A medical security bureau's 项目支出 is mostly money passed on to insurance funds and to
+persons (medical assistance); and part of its personnel cost hides inside projects. The
+profile splits 项目支出 into transfers, the bureau's own personnel cost and administrative
+projects, by documented rules (maps/spending_rules.csv, maps/econ_personnel.csv), and records
+for every project the rule that classed it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from helpers.config import MAPS_DIR
+
+# Amounts are 万元 with two decimals: equal within half a cent of 万元.
+AMOUNT_TOLERANCE_WAN = 0.005
+FUNCTION_KINDS_BY_PREFERENCE = ("expenditure", "general_expenditure")
+CLASS_COLUMNS = [
+    "doc_id", "table_kind", "line", "project_name", "project_type", "amount_wan", "func_code",
+    "func_code_source", "spending_class", "transfer_kind", "rule_id", "rule",
+]
+PROFILE_COLUMNS = ["doc_id", "measure", "value", "unit", "basis", "table_kind", "line", "note", "contested_by"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    field: str
+    pattern: re.Pattern | None
+    spending_class: str
+    transfer_kind: str | None
+    description: str
+
+
+@cache
+def spending_rules() -> tuple[Rule, ...]:
+    table = pd.read_csv(MAPS_DIR / "spending_rules.csv", dtype=str, keep_default_na=False)
+    return tuple(
+        Rule(r.rule_id, r.field, re.compile(r.pattern) if r.pattern else None, r.spending_class,
+             r.transfer_kind or None, r.description)
+        for r in table.itertuples()
+    )
+
+
+@cache
+def econ_personnel_rules() -> tuple[tuple[re.Pattern, str], ...]:
+    table = pd.read_csv(MAPS_DIR / "econ_personnel.csv", dtype=str, keep_default_na=False)
+    return tuple((re.compile(r.pattern), r.counts_as) for r in table.itertuples())
+
+
+@cache
+def headcount_patterns() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
+    table = pd.read_csv(MAPS_DIR / "headcount_patterns.csv", dtype=str, keep_default_na=False)
+    return tuple((r.source, re.compile(r.pattern), re.compile(r.exclude)) for r in table.itertuples())
+
+
+def classify_project(name: str, project_type: str | None, func_code: str | None) -> Rule:
+    """The first rule that matches a project (rules are ordered: personnel, function code, name)."""
+    values = {"project_name": name or "", "project_type": project_type or "", "func_code": func_code or ""}
+    for rule in spending_rules():
+        if rule.pattern is None or (values[rule.field] and rule.pattern.search(values[rule.field])):
+            return rule
+    raise AssertionError("spending_rules.csv must end with a catch-all rule")
+
+
+def function_items(budget_lines: pd.DataFrame) -> pd.DataFrame:
+    """项-level rows of the best function table (支出总表, else 一般公共预算支出表) with project spending."""
+    for kind in FUNCTION_KINDS_BY_PREFERENCE:
+        rows = budget_lines[(budget_lines["table_kind"] == kind) & (budget_lines["func_level"] == "项")]
+        if not rows.empty:
+            return rows[rows["project_wan"].fillna(0) > 0]
+    return budget_lines.iloc[0:0]
+
+
+def attach_function_codes(projects: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Function code of each project: as printed, else the one function line whose project
+    spending equals the project's amount when no other project or line has that amount."""
+    out = projects[["doc_id", "table_kind", "line", "project_name", "project_type", "amount_wan", "func_code"]].copy()
+    out["func_code_source"] = out["func_code"].notna().map({True: "printed", False: "none"})
+    item_amounts = items["project_wan"].round(2).tolist()
+    project_amounts = out["amount_wan"].round(2).tolist()
+    for i, (code, amount) in enumerate(zip(out["func_code"], project_amounts, strict=True)):
+        if pd.notna(code) or pd.isna(amount):
+            continue
+        if item_amounts.count(amount) == 1 and project_amounts.count(amount) == 1:
+            out.iloc[i, out.columns.get_loc("func_code")] = items["func_code"].iloc[item_amounts.index(amount)]
+            out.iloc[i, out.columns.get_loc("func_code_source")] = "amount_match"
+    return out
+
+
+def classify_projects(projects: pd.DataFrame, budget_lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per project with its spending class and the rule that put it there."""
+    if projects.empty:
+        return pd.DataFrame(columns=CLASS_COLUMNS)
+    out = attach_function_codes(projects, function_items(budget_lines))
+    rules = [classify_project(n, t, c) for n, t, c in zip(out["project_name"], out["project_type"], out["func_code"],
+                                                           strict=True)]
+    out["spending_class"] = [r.spending_class for r in rules]
+    out["transfer_kind"] = [r.transfer_kind for r in rules]
+    out["rule_id"] = [r.rule_id for r in rules]
+    out["rule"] = [r.description for r in rules]
+    return out[CLASS_COLUMNS].reset_index(drop=True)
+
+
+def econ_project_amounts(economic_lines: pd.DataFrame) -> pd.DataFrame:
+    """Project spending per economic code: the all-expenditure table's amount less the basic one.
+
+    Only the 支出经济分类汇总表 covers project spending by economic code; the basic tables
+    (一般公共预算基本支出表, 基本支出预算情况表) give what of it is basic."""
+    summary = economic_lines[(economic_lines["table_kind"] == "econ_summary") & economic_lines["econ_code"].notna()
+                             & (economic_lines["row_type"] == "item")]
+    if summary.empty:
+        return pd.DataFrame(columns=["econ_code", "econ_name", "project_wan", "lines"])
+    basic_kind = "basic_econ" if (economic_lines["table_kind"] == "basic_econ").any() else "general_basic_econ"
+    basic = economic_lines[(economic_lines["table_kind"] == basic_kind) & (economic_lines["row_type"] == "item")]
+    basic_by_code = basic.groupby("econ_code")["basic_wan"].sum(min_count=1).fillna(0)
+    has_project_column = summary["project_wan"].notna().any()
+    rows = []
+    for code, group in summary.groupby("econ_code", sort=True):
+        if has_project_column:
+            amount = group["project_wan"].astype(float).sum()
+        else:
+            amount = group["total_wan"].astype(float).sum() - float(basic_by_code.get(code, 0.0))
+        rows.append({"econ_code": code, "econ_name": group["econ_name"].iloc[0], "project_wan": round(amount, 2),
+                     "lines": " ".join(str(n) for n in group["line"])})
+    return pd.DataFrame(rows)
+
+
+def econ_counts_as(code: str) -> str | None:
+    for pattern, counts_as in econ_personnel_rules():
+        if pattern.search(code):
+            return counts_as
+    return None
+
+
+def find_headcount(indicators: pd.DataFrame, narrative_lines: list[tuple[int, str]]) -> tuple[float, str, int] | None:
+    """The bureau's own staff count, from a performance indicator or a narrative sentence:
+    (count, source, line), or None when the document does not disclose it."""
+    for source, pattern, exclude in headcount_patterns():
+        if source == "indicator":
+            for rec in indicators.itertuples():
+                name = str(rec.indicator)
+                if (rec.unit == "人" and pd.notna(rec.target_value) and pattern.search(name)
+                        and not exclude.search(name)):
+                    return float(rec.target_value), "indicator", int(rec.line)
+        else:
+            for line, text in narrative_lines:
+                for clause in re.split(r"[。；;，,]", text):
+                    hit = pattern.search(clause)
+                    if hit and not exclude.search(clause):
+                        return float(hit.group(1)), "narrative", line
+    return None
+
+
+def _figure(key_figures: pd.DataFrame, figure: str) -> tuple[float, str, int] | None:
+    """A key figure, as printed in a table if any table prints it, else as the narrative states it."""
+    hits = key_figures[(key_figures["figure"] == figure) & key_figures["value_wan"].notna()]
+    for source in ("table", "narrative"):
+        hit = hits[hits["source"] == source]
+        if not hit.empty:
+            first = hit.iloc[0]
+            kind = first["table_kind"] if source == "table" else "narrative"
+            return float(first["value_wan"]), kind, int(first["line"])
+    return None
+
+
+def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.DataFrame,
+                  narrative_lines: list[tuple[int, str]]) -> pd.DataFrame:
+    """The spending profile of one document, one row per measure, each with its basis and source line."""
+    rows: list[dict] = []
+    errors = _error_lines(frames["findings"])
+
+    def add(measure: str, value: float | None, basis: str, kind: str | None = None, line: int | None = None,
+            note: str = "", unit: str = "万元") -> None:
+        contested = sorted({check for check, lines in errors if line in lines}) if line is not None else []
+        rows.append({"doc_id": doc_id, "measure": measure,
+                     "value": None if value is None else round(value, 4) + 0.0,  # + 0.0: no negative zero
+                     "unit": unit, "basis": basis, "table_kind": kind, "line": line, "note": note,
+                     "contested_by": " ".join(contested)})
+
+    keys = frames["key_figures"]
+    basic = _figure(keys, "basic_expenditure")
+    project = _figure(keys, "project_expenditure")
+    for measure, found in (("basic_wan", basic), ("project_wan", project)):
+        if found:
+            add(measure, found[0], "printed", found[1], found[2])
+    total = basic[0] + project[0] if basic and project else None
+    if total is not None:
+        add("total_expenditure_wan", total, "basic_wan + project_wan", basic[1], basic[2])
+    personnel = _figure(keys, "personnel_expenditure")
+    public = _figure(keys, "public_expenditure")
+    if personnel:
+        add("personnel_basic_wan", personnel[0], "printed (人员经费 of basic expenditure)", personnel[1], personnel[2])
+    if public:
+        add("public_basic_wan", public[0], "printed (公用经费 of basic expenditure)", public[1], public[2])
+
+    transfers = _transfers(classes)
+    by_function = _transfers_by_function(frames["budget_lines"])
+    classified = float(classes["amount_wan"].sum()) if not classes.empty else 0.0
+    uncovered = (project[0] - classified) if project else None
+    basis = "projects table, classed by maps/spending_rules.csv"
+    if project and (classes.empty or abs(uncovered) > max(1.0, 0.005 * project[0])):
+        # The project list is missing or incomplete: class the function lines instead.
+        transfers = by_function
+        basis = "function codes of project spending (the project list does not cover 项目支出)"
+    for kind, value in transfers.items():
+        add(f"transfers_{kind}_wan" if kind != "total" else "transfers_wan", value, basis)
+    add("transfers_by_function_wan", by_function["total"], "function codes of project spending (cross-check)",
+        note=_difference_note(transfers["total"], by_function["total"]))
+    if uncovered is not None and not classes.empty:
+        add("project_unlisted_wan", uncovered, "项目支出 less the projects listed")
+
+    by_projects = float(classes.loc[classes["spending_class"] == "personnel", "amount_wan"].sum()) if len(classes) else 0.0
+    econ = econ_project_amounts(frames["economic_lines"])
+    by_econ = None
+    if not econ.empty:
+        staff = econ[econ["econ_code"].map(econ_counts_as) == "personnel"]
+        by_econ = float(staff["project_wan"].clip(lower=0).sum())
+        add("project_personnel_by_econ_wan", by_econ, "staff-pay economic codes in project spending (maps/econ_personnel.csv)",
+            "econ_summary", note="; ".join(f"{c} {n} {v:g}" for c, n, v in
+                                           zip(staff["econ_code"], staff["econ_name"], staff["project_wan"], strict=True)
+                                           if v > 0))
+    add("project_personnel_by_projects_wan", by_projects, "projects classed personnel")
+    hidden = max(by_projects, by_econ or 0.0)
+    hidden_basis = "economic codes" if by_econ is not None and by_econ > by_projects else "projects"
+    add("project_personnel_wan", hidden, f"larger of the two estimates ({hidden_basis})")
+    if project:
+        add("project_admin_wan", project[0] - transfers["total"] - hidden, "project_wan - transfers_wan - project_personnel_wan")
+    personnel_total = (personnel[0] if personnel else 0.0) + hidden
+    add("personnel_total_wan", personnel_total, "personnel_basic_wan + project_personnel_wan")
+    if total is not None:
+        admin = total - transfers["total"]
+        add("admin_budget_wan", admin, "total_expenditure_wan - transfers_wan")
+        add("transfers_share_pct", _pct(transfers["total"], total), "of total_expenditure_wan", unit="%")
+        add("project_share_pct", _pct(project[0], total), "raw 项目支出 share, of total_expenditure_wan", unit="%")
+        add("personnel_share_of_total_pct", _pct(personnel_total, total), "of total_expenditure_wan", unit="%")
+        add("personnel_share_of_admin_pct", _pct(personnel_total, admin), "of admin_budget_wan", unit="%")
+        if project:
+            add("project_admin_share_of_admin_pct", _pct(project[0] - transfers["total"] - hidden, admin),
+                "of admin_budget_wan", unit="%")
+    for measure, figure in (("three_public_wan", "three_public_total"), ("operating_expenses_wan", "operating_expenses")):
+        found = _figure(keys, figure)
+        if found:
+            add(measure, found[0], "printed", found[1], found[2])
+    headcount = find_headcount(frames["indicators"], narrative_lines)
+    if headcount:
+        count, source, line = headcount
+        add("headcount", count, f"disclosed in the {source}", source if source == "narrative" else "indicator", line,
+            unit="人")
+        add("personnel_per_staff_wan", personnel_total / count if count else None,
+            "personnel_total_wan / headcount", unit="万元/人")
+        if total is not None:
+            add("admin_budget_per_staff_wan", (total - transfers["total"]) / count if count else None,
+                "admin_budget_wan / headcount", unit="万元/人")
+    return pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+
+
+def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:
+    """(check, lines) of each error finding: a profile figure printed on such a line is contested."""
+    errors = findings[findings["severity"] == "error"]
+    return [(check, {int(n) for n in str(lines).split()}) for check, lines in zip(errors["check"], errors["lines"], strict=True)]
+
+
+def _transfers(classes: pd.DataFrame) -> dict[str, float]:
+    out = {"total": 0.0, "insurance_fund": 0.0, "medical_assistance": 0.0, "persons": 0.0}
+    if classes.empty:
+        return out
+    moved = classes[classes["spending_class"] == "transfer"]
+    out["total"] = float(moved["amount_wan"].sum())
+    for kind, value in moved.groupby("transfer_kind")["amount_wan"].sum().items():
+        out[kind] = float(value)
+    return out
+
+
+def _transfers_by_function(budget_lines: pd.DataFrame) -> dict[str, float]:
+    out = {"total": 0.0, "insurance_fund": 0.0, "medical_assistance": 0.0, "persons": 0.0}
+    for code, amount in zip(*(function_items(budget_lines)[c] for c in ("func_code", "project_wan")), strict=True):
+        for rule in spending_rules():
+            if rule.field == "func_code" and rule.pattern.search(str(code)):
+                if rule.spending_class == "transfer":
+                    out["total"] += float(amount)
+                    out[rule.transfer_kind] += float(amount)
+                break
+    return out
+
+
+def _difference_note(by_projects: float, by_function: float) -> str:
+    diff = round(by_function - by_projects, 2)
+    return "" if abs(diff) < AMOUNT_TOLERANCE_WAN else f"differs from transfers_wan by {diff:g}"
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole else None
