@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup process test lint clean
+.PHONY: help setup process reports test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,6 +17,9 @@ setup: $(BIN)/python  ## create .venv and install the package with test tools
 
 process: setup  ## extract and clean every document of data/raw into data/processed
 	$(BIN)/python -m helpers process --raw-dir data/raw --out-dir data/processed
+
+reports: setup  ## process data/raw if it changed, then build reports/*.html (one per bureau, comparison, index)
+	$(BIN)/python -m helpers reports --raw-dir data/raw --processed-dir data/processed --out-dir reports
 
 test: setup  ## run the test suite
 	$(BIN)/python -m pytest

@@ -1,4 +1,4 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] | mutate [--n N] [--seed S] [--out CSV]."""
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] | mutate [--n N] [--seed S] [--out CSV] | reports."""
 from __future__ import annotations
 
 import argparse
@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import mutation
+from helpers import mutation, reports
 from helpers.compare import build_comparison
 from helpers.config import PROCESSED_DIR, RAW_DIR
 from helpers.io_raw import DocumentError, load_manifest
 from helpers.pipeline import COLUMNS, SORT_KEYS, TABLE_NAMES, DocumentResult, count_reuse_across, discover, process_document
+from helpers.schema import apply_schema
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     mutate.add_argument("--n", type=int, default=200, help="number of mutations")
     mutate.add_argument("--seed", type=int, default=1)
     mutate.add_argument("--out", type=Path, help="CSV of every mutation and its outcome")
+    reports_parser = sub.add_parser("reports", help="process if the raw files changed, then build the HTML reports")
+    reports.add_arguments(reports_parser)
     args = parser.parse_args(argv)
+    if args.command == "reports":
+        return reports.run(args)
     if args.command == "mutate":
         return mutation.report(args.raw_dir, args.n, args.seed, args.out)
     return run_process(args.raw_dir, args.out_dir)
@@ -58,8 +63,11 @@ def run_process(raw_dir: Path, out_dir: Path) -> int:
             print(f"error: {path}: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        results.append(result)
+        results.append(result)  # kept even with problems: nothing read is dropped
         print(summary_line(result))
+        for severity, message in result.problems:
+            print(f"{severity}: {path}: {message}", file=sys.stderr)
+        failed += any(severity == "error" for severity, _ in result.problems)
     count_reuse_across(results)
     write_tables(results, out_dir)
     write_comparison(out_dir)
@@ -93,6 +101,7 @@ def write_tables(results: list[DocumentResult], out_dir: Path) -> None:
         parts = [r.frames[name] for r in results if not r.frames[name].empty]
         columns = COLUMNS.get(name) or (parts[0].columns.tolist() if parts else ["doc_id"])
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        frame = apply_schema(frame, name)
         keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
         frame = frame.sort_values(keys, kind="stable")
         frame = frame.reset_index(drop=True)

@@ -77,6 +77,7 @@ THREE_PUBLIC_FIGURES = {
 class DocumentResult:
     doc_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (error | warning, one-line message)
 
     def count(self, name: str) -> int:
         return len(self.frames.get(name, []))
@@ -174,7 +175,43 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
-    return DocumentResult(doc_id, frames)
+    problems = input_problems(meta, doc, frames["unparsed"])
+    frames["documents"]["problems"] = "; ".join(f"{severity}: {message}" for severity, message in problems)
+    return DocumentResult(doc_id, frames, problems)
+
+
+def input_problems(meta: dict, doc: RawDocument, unparsed: pd.DataFrame) -> list[tuple[str, str]]:
+    """What is wrong with the input itself, one line each: a truncated text, unknown tables, no manifest row."""
+    problems = []
+    truncated = truncation(doc)
+    if truncated:
+        problems.append(("error", truncated))
+    for table in doc.tables:
+        if table.kind == "unknown":
+            lines = {r.line for r in table.rows}
+            n = int(unparsed["line"].isin(lines).sum())
+            problems.append(("warning", f"table '{table.title}' (line {table.title_line}) matches no title of "
+                                        f"maps/table_kinds.csv: its {n} numbers are kept in unparsed"))
+    if meta.get("metadata_inferred"):
+        problems.append(("warning", "no manifest row: bureau, year and unit read from the text (metadata_inferred)"))
+    return problems
+
+
+def truncation(doc: RawDocument) -> str | None:
+    """Why the text looks cut short: it ends inside its last table and the contents list tables after it
+    that the text lacks. None when it does not."""
+    if not doc.tables or not doc.toc:
+        return None
+    found = {t.kind for t in doc.tables}
+    kinds = [kind for _, _, kind in doc.toc]
+    last = max((i for i, kind in enumerate(kinds) if kind in found), default=-1)
+    after = [title for _, title, kind in doc.toc[last + 1:] if kind not in found]
+    last_table = doc.tables[-1]
+    ends_in_table = bool(last_table.rows) and not any(n > last_table.rows[-1].line for n, _ in doc.narrative)
+    if after and len(after) == len(kinds) - last - 1 and ends_in_table:
+        return (f"truncated: the text ends at line {last_table.rows[-1].line} inside {last_table.title or last_table.kind}; "
+                f"the contents list {len(after)} more table(s): {', '.join(after)}")
+    return None
 
 
 def count_reuse_across(results: list[DocumentResult]) -> None:
@@ -376,23 +413,40 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def discover(raw_dir: Path) -> tuple[list[tuple[str, Path]], list[str]]:
-    """Documents of a folder with their doc_id, and one-line problems of the folder."""
+    """Documents of a folder with their doc_id, and one-line problems of the folder.
+
+    A doc_id names output rows and report files, so it must be safe as a file name and unique even
+    where case does not count (Excel joins, macOS and Windows folders): files that collide are all
+    refused rather than one silently overwriting the other."""
     manifest = load_manifest(raw_dir)
     problems: list[str] = []
-    files = sorted(p for p in raw_dir.glob("*.txt") if p.is_file())
+    # Hidden files (.DS_Store, .gitkeep) are the file system's, not documents.
+    files = sorted(p for p in raw_dir.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
     by_id: dict[str, Path] = {}
     for path in files:
+        if path.suffix != ".txt":
+            problems.append(f"{path}: not a .txt file; raw documents are <doc_id>.txt")
+            continue
         doc_id = path.stem
         if not DOC_ID_RE.match(doc_id):
-            problems.append(f"{path.name}: doc_id '{doc_id}' has characters other than letters, digits, '-', '_', '.'")
+            problems.append(f"{path}: doc_id '{doc_id}' has characters other than letters, digits, '-', '_', '.'")
             continue
         by_id[doc_id] = path
+    folded: dict[str, list[str]] = {}
+    for doc_id in by_id:
+        folded.setdefault(doc_id.casefold(), []).append(doc_id)
+    for same in (ids for ids in folded.values() if len(ids) > 1):
+        names = ", ".join(by_id[d].name for d in same)
+        problems.append(f"{raw_dir}: files {names} claim one doc_id (ids differ only by case); none is processed")
+        for doc_id in same:
+            del by_id[doc_id]
     for doc_id in manifest["doc_id"]:
-        if doc_id not in by_id:
+        if not DOC_ID_RE.match(str(doc_id)):
+            problems.append(f"{raw_dir / MANIFEST}: row '{doc_id}' has a doc_id with path or other characters")
+        elif doc_id not in by_id and not any(doc_id.casefold() == key for key in folded if len(folded[key]) > 1):
             problems.append(f"{raw_dir / MANIFEST}: row '{doc_id}' names no file {doc_id}.txt")
     dupes = manifest["doc_id"][manifest["doc_id"].duplicated()].tolist()
     for doc_id in dupes:
         problems.append(f"{raw_dir / MANIFEST}: doc_id '{doc_id}' appears in more than one row")
     return sorted(by_id.items()), problems
-
 

@@ -1,0 +1,39 @@
+"""Column types of the processed tables, from the data dictionary.
+
+Writing every table with the dictionary's types makes a file's schema independent of which
+documents are in the batch (an all-empty column stays float, not object) and the bytes of two
+runs identical.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from helpers.config import PACKAGE_DIR
+
+PANDAS_TYPES = {"string": "str", "float": "float64", "int": "Int64", "integer": "Int64", "bool": "boolean",
+                "boolean": "boolean"}
+
+
+@cache
+def dictionary_types() -> dict[tuple[str, str], str]:
+    table = pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    return {(t, c): PANDAS_TYPES[kind] for t, c, kind in zip(table["table"], table["column"], table["type"], strict=True)}
+
+
+def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error)."""
+    types = dictionary_types()
+    missing = [c for c in frame.columns if (table, c) not in types]
+    if missing:
+        raise KeyError(f"data_dictionary.csv: table {table} lacks column(s) {', '.join(missing)}")
+    out = frame.copy()
+    for column in out.columns:
+        kind = types[(table, column)]
+        if kind == "Int64" and out[column].dtype == object:
+            out[column] = pd.to_numeric(out[column], errors="raise")
+        if kind == "boolean" and out[column].dtype == object:
+            out[column] = out[column].map(lambda v: v if pd.isna(v) else bool(v), na_action="ignore")
+        out[column] = out[column].astype(kind)
+    return out
