@@ -3,23 +3,31 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help setup process reports test lint clean
+.PHONY: help setup process reports bench test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+STAMP := $(VENV)/.installed
+
+# Reinstalled when pyproject.toml changes, so an existing .venv picks up new dependencies.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
 
-setup: $(BIN)/python  ## create .venv and install the package with test tools
+setup: $(STAMP)  ## create .venv and install the package with test tools
 
 process: setup  ## extract and clean every document of data/raw into data/processed
 	$(BIN)/python -m helpers process --raw-dir data/raw --out-dir data/processed
 
 reports: setup  ## process data/raw if it changed, then build reports/*.html (one per bureau, comparison, index)
 	$(BIN)/python -m helpers reports --raw-dir data/raw --processed-dir data/processed --out-dir reports
+
+bench: setup  ## time the reports against a naive baseline, and processing a synthetic corpus (200 and 1000 documents)
+	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_scale.py
 
 test: setup  ## run the test suite
 	$(BIN)/python -m pytest

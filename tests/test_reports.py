@@ -255,3 +255,30 @@ def test_cli_refuses_zero_jobs(capsys):
 
     assert main(["reports", "--jobs", "0"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Run:
+    """The real notebooks on one document whose bureau name and a project name hold a script tag."""
+    root = tmp_path_factory.mktemp("hostile")
+    raw_dir = root / "raw"
+    raw_dir.mkdir()
+    doc_id = "kaifeng-xiangfu_2024"
+    text = (RAW_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    assert "2024年非税收入" in text
+    (raw_dir / f"{doc_id}.txt").write_text(text.replace("2024年非税收入", f"2024年{HOSTILE}收入"), encoding="utf-8")
+    shutil.copy(RAW_DIR / "manifest.csv", raw_dir / "manifest.csv")
+    rows = pd.read_csv(raw_dir / "manifest.csv", dtype=str)
+    rows[rows["doc_id"] == doc_id].to_csv(raw_dir / "manifest.csv", index=False)
+    set_bureau_name(raw_dir, doc_id, f"{HOSTILE}医疗保障局")
+    return run(raw_dir, root / "processed", root / "reports")
+
+
+def test_hostile_names_render_escaped_in_every_report(hostile):
+    assert hostile.status == 0, hostile.stdout
+    projects = pd.read_parquet(hostile.processed_dir / "projects.parquet")
+    assert f"2024年{HOSTILE}收入" in set(projects["project_name"])  # the name is data, kept as printed
+    for name in ("kaifeng-xiangfu_2024", "comparison", "index"):
+        page = hostile.html(name)
+        assert HOSTILE not in page, name
+        assert html.escape(HOSTILE) in page or html.escape(HOSTILE, quote=False) in page, name

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +17,7 @@ from helpers.config import PROCESSED_DIR, RAW_DIR
 from helpers.io_raw import DocumentError, load_manifest
 from helpers.pipeline import COLUMNS, SORT_KEYS, TABLE_NAMES, DocumentResult, count_reuse_across, discover, process_document
 from helpers.schema import apply_schema
+from helpers.synth import generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     process = sub.add_parser("process", help="extract, clean and write every document of a folder")
     process.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     process.add_argument("--out-dir", type=Path, default=PROCESSED_DIR)
+    process.add_argument("--jobs", type=int, default=1, help="worker processes (documents are independent)")
+    synth = sub.add_parser("synth", help="write a synthetic corpus of N perturbed copies of the bundled documents")
+    synth.add_argument("--raw-dir", type=Path, default=RAW_DIR)
+    synth.add_argument("--out-dir", type=Path, required=True)
+    synth.add_argument("--n", type=int, default=200)
+    synth.add_argument("--seed", type=int, default=1)
     mutate = sub.add_parser("mutate", help="change single amounts of copies and report the share the findings catch")
     mutate.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     mutate.add_argument("--n", type=int, default=200, help="number of mutations")
@@ -34,10 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         return reports.run(args)
     if args.command == "mutate":
         return mutation.report(args.raw_dir, args.n, args.seed, args.out)
-    return run_process(args.raw_dir, args.out_dir)
+    if args.command == "synth":
+        manifest = generate(args.raw_dir, args.out_dir, args.n, args.seed)
+        print(f"{len(manifest)} synthetic documents → {args.out_dir}")
+        return 0
+    return run_process(args.raw_dir, args.out_dir, args.jobs)
 
 
-def run_process(raw_dir: Path, out_dir: Path) -> int:
+def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
     start = time.perf_counter()
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
@@ -52,15 +66,9 @@ def run_process(raw_dir: Path, out_dir: Path) -> int:
         print(f"error: {problem}", file=sys.stderr)
     results: list[DocumentResult] = []
     failed = len(problems)
-    for doc_id, path in documents:
-        try:
-            result = process_document(doc_id, path, manifest)
-        except DocumentError as exc:
-            print(f"error: {path}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        except Exception as exc:  # one bad document must not stop the others
-            print(f"error: {path}: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+    for path, result, error in _process_all(documents, manifest, jobs):
+        if error:
+            print(f"error: {path}: {error}", file=sys.stderr)
             failed += 1
             continue
         results.append(result)  # kept even with problems: nothing read is dropped
@@ -72,8 +80,38 @@ def run_process(raw_dir: Path, out_dir: Path) -> int:
     write_tables(results, out_dir)
     write_comparison(out_dir)
     seconds = time.perf_counter() - start
-    print(f"{len(results)} documents processed, {failed} problems, {seconds:.1f} s → {out_dir}")
+    print(f"{len(results)} documents processed, {failed} problems, {seconds:.1f} s "
+          f"({len(results) / seconds:.0f} documents/s, {jobs} jobs, peak memory {peak_memory_mb():.0f} MB) → {out_dir}")
     return 1 if failed else 0
+
+
+def _process_one(task: tuple[str, Path, pd.DataFrame]) -> tuple[Path, DocumentResult | None, str | None]:
+    """One document, its failure turned into a one-line message (no traceback)."""
+    doc_id, path, manifest = task
+    try:
+        return path, process_document(doc_id, path, manifest), None
+    except DocumentError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # one bad document must not stop the others
+        return path, None, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _process_all(documents: list[tuple[str, Path]], manifest: pd.DataFrame,
+                 jobs: int) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
+    """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
+    tasks = [(doc_id, path, manifest) for doc_id, path in documents]
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(_process_one, tasks)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_process_one, tasks, chunksize=max(1, min(16, len(tasks) // (4 * jobs))))
+
+
+def peak_memory_mb() -> float:
+    """Largest resident size of this process or any of its finished workers (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1024
 
 
 def write_comparison(out_dir: Path) -> None:

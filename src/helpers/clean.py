@@ -32,6 +32,9 @@ ECON_KINDS = {"general_basic_econ", "econ_summary", "basic_econ", "fiscal_econ",
 SUMMARY_KINDS = {"summary", "fiscal_summary"}
 PROJECT_KINDS = {"projects", "general_project"}
 TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)$")
+# A project name's trailing amount (…2024年106万) and the words and marks name_key ignores.
+NAME_AMOUNT_RE = re.compile(r"\d{4}年\d+(?:\.\d+)?万元?$")
+NAME_NOISE_RE = re.compile(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]")
 UNIT_NAME_RE = re.compile(r"(局|院|中心|办公室|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(（本级）)?$")
 
 
@@ -190,7 +193,7 @@ def summary_row_type(label: str) -> tuple[str, str | None]:
     for regex, row_type in summary_item_rules():
         if regex.match(text):
             return row_type, None
-    cls = function_class_names().get(text) or function_class_names().get(re.sub(r"（类）", "", text))
+    cls = function_class_names().get(text) or function_class_names().get(text.replace("（类）", ""))
     if cls:
         return "class", cls
     return "source", None
@@ -376,7 +379,9 @@ def match_name(name: str, candidates: list[str]) -> str | None:
     return keyed[close[0]] if close else None
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
+    # Cached: matching compares every project name with every candidate's.
     text = normalise_text(str(name))
-    text = re.sub(r"\d{4}年\d+(?:\.\d+)?万元?$", "", text)  # …2024年106万: the amount is not the name
-    return re.sub(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]", "", text).replace("费", "")
+    text = NAME_AMOUNT_RE.sub("", text)  # …2024年106万: the amount is not the name
+    return NAME_NOISE_RE.sub("", text).replace("费", "")

@@ -258,45 +258,55 @@ def _cost_matches(costs: list[float], amount: float | None) -> bool | None:
     return any(abs(c - amount) <= AMOUNT_TOLERANCE_WAN for c in [*costs, sum(costs)])
 
 
-def _summarize_group(rows: pd.DataFrame) -> dict:
-    quantitative = rows["value_kind"].eq("quantitative")
-    satisfaction = rows["level1"].eq(SATISFACTION_LEVEL1) | rows["level2_norm"].eq(SATISFACTION_LEVEL2)
-    satisfaction_pct = rows.loc[satisfaction & quantitative & rows["unit_family"].eq("percent"), "target_value"]
-    factors = rows["unit"].map(_text).map(unit_families()["wan_factor"])
-    money_cost = rows["level1"].eq(COST_LEVEL1) & quantitative & rows["unit_family"].eq("money") & factors.notna()
-    costs = (rows.loc[money_cost, "target_value"] * factors[money_cost]).round(6).tolist()
-    reused = (rows["reuse_projects"] > 1) | (rows["reuse_docs"] > 1)
-    record = {column: int(rows["level1"].eq(level1).sum()) for level1, column in LEVEL1_COUNTS.items()}
-    return {
-        "n_indicators": len(rows), **record, "n_quantitative": int(quantitative.sum()),
-        "share_quantitative": float(quantitative.mean()), "n_satisfaction_targets": len(satisfaction_pct),
-        "satisfaction_target_min_pct": satisfaction_pct.min() if len(satisfaction_pct) else None,
-        "cost_target_wan": round(sum(costs), 6) if costs else None, "costs": costs,
-        "n_reused": int(reused.fillna(False).sum()), "first_line": int(rows["line"].min()),
-    }
+def _indicator_flags(enriched: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, what the summaries count: computed once for the whole frame, then grouped."""
+    quantitative = enriched["value_kind"].eq("quantitative")
+    satisfaction = enriched["level1"].eq(SATISFACTION_LEVEL1) | enriched["level2_norm"].eq(SATISFACTION_LEVEL2)
+    factors = enriched["unit"].map(_text).map(unit_families()["wan_factor"])
+    money_cost = enriched["level1"].eq(COST_LEVEL1) & quantitative & enriched["unit_family"].eq("money") & factors.notna()
+    flags = pd.DataFrame({
+        "doc_id": enriched["doc_id"], "_scope": enriched["scope"].map(_text), "_name": enriched["project_name"].map(_text),
+        "project_name": enriched["project_name"], "line": enriched["line"], "quantitative": quantitative,
+        "satisfaction_pct": enriched["target_value"].where(satisfaction & quantitative & enriched["unit_family"].eq("percent")),
+        "cost_wan": (enriched["target_value"] * factors).round(6).where(money_cost),
+        "reused": ((enriched["reuse_projects"] > 1) | (enriched["reuse_docs"] > 1)).fillna(False).astype(bool),
+    })
+    for level1, column in LEVEL1_COUNTS.items():
+        flags[column] = enriched["level1"].eq(level1)
+    return flags
 
 
 def summarize_indicators(enriched: pd.DataFrame, projects: pd.DataFrame, performance_budgets: pd.DataFrame) -> pd.DataFrame:
     """One row per project of the performance tables, and one per document for the department-wide table."""
     if enriched.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    keyed = enriched.assign(_scope=enriched["scope"].map(_text), _name=enriched["project_name"].map(_text))
+    flags = _indicator_flags(enriched)
+    grouped = flags.groupby(["doc_id", "_scope", "_name"], sort=False)
+    summary = grouped.agg(
+        project_name=("project_name", "first"), n_indicators=("line", "size"),
+        **{column: (column, "sum") for column in LEVEL1_COUNTS.values()},
+        n_quantitative=("quantitative", "sum"), share_quantitative=("quantitative", "mean"),
+        n_satisfaction_targets=("satisfaction_pct", "count"), satisfaction_target_min_pct=("satisfaction_pct", "min"),
+        cost_target_wan=("cost_wan", lambda s: round(s.sum(), 6) if s.notna().any() else None),
+        costs=("cost_wan", lambda s: s.dropna().tolist()), n_reused=("reused", "sum"), first_line=("line", "min"),
+    ).reset_index()
     amounts = project_amounts(performance_budgets)
-    amounts = amounts.set_index([amounts["doc_id"], amounts["scope"].map(_text), amounts["project_name"].map(_text)])
-    records = []
-    for (doc_id, scope, name), rows in keyed.groupby(["doc_id", "_scope", "_name"], sort=False):
-        printed = rows["project_name"].iloc[0]
-        record = {"doc_id": doc_id, "scope": scope, "project_name": None if pd.isna(printed) else printed,
-                  **_summarize_group(rows)}
-        if (doc_id, scope, name) in amounts.index:
-            found = amounts.loc[(doc_id, scope, name)]
-            record["amount_wan"], record["amount_source"] = float(found["amount_wan"]), found["amount_source"]
+    found = {(d, _text(sc), _text(n)): (float(a), src) for d, sc, n, a, src in
+             zip(amounts["doc_id"], amounts["scope"], amounts["project_name"], amounts["amount_wan"],
+                 amounts["amount_source"], strict=True)}
+    amount_values, sources = [], []
+    for doc_id, scope, name in zip(summary["doc_id"], summary["_scope"], summary["_name"], strict=True):
+        if (doc_id, scope, name) in found:
+            amount, source = found[(doc_id, scope, name)]
         else:  # a project the performance tables give no total for: its amount in the project tables
             amount = _amount_from_projects(doc_id, name, projects) if scope == "project" else None
-            record["amount_wan"], record["amount_source"] = amount, "projects" if amount is not None else None
-        record["cost_matches_amount"] = _cost_matches(record.pop("costs"), record["amount_wan"])
-        records.append(record)
-    summary = pd.DataFrame.from_records(records).sort_values(["doc_id", "first_line"], kind="stable")
+            source = "projects" if amount is not None else None
+        amount_values.append(amount)
+        sources.append(source)
+    summary["amount_wan"], summary["amount_source"] = amount_values, sources
+    summary["cost_matches_amount"] = [_cost_matches(c, a) for c, a in zip(summary["costs"], amount_values, strict=True)]
+    summary["scope"] = summary["_scope"]
+    summary = summary.sort_values(["doc_id", "first_line"], kind="stable")
     return _summary_types(summary.reset_index(drop=True))
 
 

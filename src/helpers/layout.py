@@ -18,6 +18,7 @@ from helpers.extract import Row, squeeze
 from helpers.numbers import is_amount, join_code, parse_amount
 
 YEAR_RE = re.compile(r"(\d{4})年")
+DECIMAL_MARK_RE = re.compile(r"[.,]")
 NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
 )
@@ -55,7 +56,13 @@ def strip_numbering(label: str) -> str:
 
 def role_of_path(path: list[str]) -> str | None:
     """The role of a column given its header labels, top to bottom."""
-    labels = [squeeze(p) for p in path if p]
+    return _role_of_labels(tuple(squeeze(p) for p in path if p))
+
+
+@lru_cache(maxsize=4096)
+def _role_of_labels(labels: tuple[str, ...]) -> str | None:
+    # Cached: tables of one template repeat their headers, and each label is tried against
+    # every rule of maps/header_roles.csv.
     for depth in range(len(labels) - 1, -1, -1):
         label, ancestors = labels[depth], labels[:depth]
         rules = [(parent_re, role) for label_re, parent_re, role in role_rules() if label_re.match(label)]
@@ -150,6 +157,7 @@ def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
                   summable=summable)
 
 
+@lru_cache(maxsize=4096)
 def _is_detail(label: str) -> bool:
     return any(regex.match(label) and role == "detail" for regex, _, role in role_rules())
 
@@ -224,9 +232,11 @@ def settle_layout(rows: list[Row], layout: Layout) -> Layout:
     return layout.shifted(start, delta) if count * 2 > with_amounts else layout
 
 
+@lru_cache(maxsize=1 << 16)
 def is_code(text: str) -> bool:
+    # Cached, as the cell parsers of helpers.numbers: every cell is asked several times per read.
     code = join_code(text)
-    return code is not None and code.isdigit() and len(code) >= 2 and not re.search(r"[.,]", text)
+    return code is not None and code.isdigit() and len(code) >= 2 and not DECIMAL_MARK_RE.search(text)
 
 
 def read_row(row: Row, layout: Layout) -> ParsedRow:

@@ -51,6 +51,8 @@ NARRATIVE_AMOUNT_RE = re.compile(
 )
 # "单价50万元以上通用设备": a threshold of a standard phrase, not an amount of this budget.
 THRESHOLD_RE = re.compile(r"\s*(?:以上|以下|以内)")
+LEADING_ZERO_RE = re.compile(r"0[0-9]+")  # "05": a code; amounts never start with a zero
+TAB_RE = re.compile(r"\s*\t\s*")
 # A small addition or subtraction, as a share of the value (at least one unit of the last printed digit).
 MIN_SHIFT, MAX_SHIFT = 0.0001, 0.10
 FLOAT_DIGITS = 6  # processed amounts are floats in 万元; 6 decimals hold 0.01 元
@@ -160,8 +162,8 @@ def _is_read_amount(cell: str, read: set[float], not_amounts: set[str]) -> bool:
     """A non-empty cell printing digits whose value (in some money unit) the pipeline read on its line."""
     if not any(ch.isdigit() for ch in cell) or not is_amount(cell) or normalise_text(cell) in not_amounts:
         return False
-    if re.fullmatch(r"0[0-9]+", normalise_text(cell)):
-        return False  # "05": a code; amounts never start with a zero
+    if LEADING_ZERO_RE.fullmatch(normalise_text(cell)):
+        return False
     value = parse_amount(cell)
     return any(round(float(to_wan(value, unit)), FLOAT_DIGITS) in read for unit in MONEY_UNITS)
 
@@ -349,7 +351,7 @@ def summarize(results: pd.DataFrame) -> str:
     for r in missed.itertuples(index=False):
         what = f" (error {r.error})" if r.error else f" (new findings not naming the line: {r.unnamed_checks})" \
             if r.unnamed_checks else ""
-        context = re.sub(r"\s*\t\s*", " | ", r.line_text)
+        context = TAB_RE.sub(" | ", r.line_text)
         out.append(f"  {r.doc_id}:{r.line} {r.region} {r.old} → {r.new}{what}\n      {context[:160]}")
     return "\n".join(out)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 # Full-width forms U+FF01..U+FF5E map to ASCII by a fixed offset.
 _FULLWIDTH_OFFSET = 0xFEE0
@@ -97,6 +98,10 @@ _PROSE_MARKERS = (
     "满足",
 )
 _TRAILING_PUNCTUATION = "。;,、"
+# The cell parsers below are pure functions of the cell text, and every table cell is read
+# several times (telling text from numbers, settling the layout, parsing the row): they keep
+# the answers for this many distinct texts.
+_CACHE_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -117,13 +122,26 @@ class Target:
     raw: str
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalise_text(text: str) -> str:
     """Remove all whitespace and turn full-width ASCII letters and digits into half-width."""
     return _WHITESPACE.sub("", text).translate(_FULLWIDTH_ALNUM)
 
 
+_NOT_AN_AMOUNT = object()  # what _read_amount keeps for a cell parse_amount refuses
+
+
 def parse_amount(text: str) -> Decimal | None:
     """Parse an amount cell; None for a blank cell, 0 for a dash, ValueError if not an amount."""
+    value = _read_amount(text)
+    if value is _NOT_AN_AMOUNT:
+        raise ValueError(f"not an amount: {text!r}")
+    return value
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _read_amount(text: str) -> Decimal | None | object:
+    """parse_amount's answer, with _NOT_AN_AMOUNT in place of the error (a cache keeps no errors)."""
     cell = text.translate(_FULLWIDTH_ASCII).strip()
     if not cell:
         return None
@@ -136,7 +154,7 @@ def parse_amount(text: str) -> Decimal | None:
         negative, cell = True, cell[1:].strip()
     digits = _join_split_number(cell.split())
     if digits is None:
-        raise ValueError(f"not an amount: {text!r}")
+        return _NOT_AN_AMOUNT
     value = Decimal(digits.replace(",", ""))
     return -value if negative else value
 
@@ -158,10 +176,8 @@ def _join_split_number(pieces: list[str]) -> str | None:
 
 def is_amount(text: str) -> bool:
     """True when ``parse_amount`` returns a value for the cell (blank cells are not amounts)."""
-    try:
-        return parse_amount(text) is not None
-    except ValueError:
-        return False
+    value = _read_amount(text)
+    return value is not None and value is not _NOT_AN_AMOUNT
 
 
 def to_wan(value: Decimal, unit: str) -> Decimal:
@@ -172,6 +188,7 @@ def to_wan(value: Decimal, unit: str) -> Decimal:
     return value * Decimal(10) ** exponent
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def join_code(text: str) -> str | None:
     """Join a classification/project code broken by spaces; None if the cell is not a code."""
     code = normalise_text(text)

@@ -21,6 +21,7 @@ from helpers.numbers import is_amount, join_code, normalise_text, parse_amount, 
 CATEGORY_LEVEL1 = {"成本指标": "成本指标", "产出指标": "产出指标", "效益指标": "效益指标", "满意度指标": "满意度指标"}
 PROJECT_LABEL_RE = re.compile(r"^(项目名称|专项资金名称)$")
 TYPE_LABEL_RE = re.compile(r"^项目类别$")
+TYPE_NAME_RE = re.compile("类$")  # a project type cell: 其他运转类, 特定目标类
 CONTAINER_RE = re.compile(r"^(年度)?绩效指标$|^项目绩效目标$")
 META_LABEL_RE = re.compile(
     r"^(主管部门|实施单位|项目性质|计划开始日期|计划完成日期|年度总体(绩效)?目标|项目总目标|年度履职目标|"
@@ -137,7 +138,7 @@ def _parse_wide(ctx: TableContext, rows: list[Row], cats: dict[int, str], state:
         if is_new:
             code = join_code(first_text)
             name_cells = [c for i, c in filled if 0 < i <= max(amount_end, 1) and not is_amount(c)]
-            type_cells = [c for c in name_cells[1:] if re.search("类$", squeeze(c))]
+            type_cells = [c for c in name_cells[1:] if TYPE_NAME_RE.search(squeeze(c))]
             name = name_cells[0] if name_cells else ""
             if code and len(code) >= 10:
                 _new_project(state, name, code)

@@ -215,14 +215,23 @@ def truncation(doc: RawDocument) -> str | None:
 
 
 def count_reuse_across(results: list[DocumentResult]) -> None:
-    """Indicators reused verbatim in other documents: counted over the whole corpus, then summarized again."""
+    """Indicators reused verbatim in other documents: counted over the whole corpus; the summaries' n_reused follows."""
     if not results:
         return
     everything = count_reuse(pd.concat([r.frames["indicators"] for r in results], ignore_index=True))
     for result, part in zip(results, _split(everything, [r.count("indicators") for r in results]), strict=True):
         result.frames["indicators"] = part
-        result.frames["indicator_summary"] = summarize_indicators(part, result.frames["projects"],
-                                                                  result.frames["performance_budgets"])
+        summary = result.frames["indicator_summary"]
+        if summary.empty:
+            continue
+        reused = (part["reuse_projects"] > 1) | (part["reuse_docs"] > 1)
+        keys = list(zip(part["scope"].fillna(""), part["project_name"].fillna(""), strict=True))
+        counts: dict[tuple[str, str], int] = {}
+        for key, flag in zip(keys, reused.fillna(False), strict=True):
+            counts[key] = counts.get(key, 0) + int(flag)
+        summary["n_reused"] = [counts.get((s, n), 0) for s, n in
+                               zip(summary["scope"].fillna(""), summary["project_name"].fillna(""), strict=True)]
+        summary["n_reused"] = summary["n_reused"].astype("Int64")
 
 
 def _split(frame: pd.DataFrame, sizes: list[int]) -> list[pd.DataFrame]:
@@ -277,19 +286,22 @@ def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators:
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],
                 narrative: pd.DataFrame) -> pd.DataFrame:
     rows = []
+    # The columns the sources read, as lists: ~30 lookups filtering a frame each would cost more.
+    wanted = {"table_kind", "row_type", "side", "line", *(c for s in KEY_FIGURE_SOURCES.values() for *_, c in s)}
+    lists = {name: {c: frames[name][c].tolist() for c in frames[name].columns if c in wanted}
+             for name in ("budget_lines", "economic_lines")}
     for figure, sources in KEY_FIGURE_SOURCES.items():
         for kind, side, row_type, column in sources:
-            table = frames["economic_lines"] if kind in ECON_KINDS else frames["budget_lines"]
-            hit = table[(table["table_kind"] == kind) & (table["row_type"] == row_type)]
-            if side is not None and "side" in hit:
-                hit = hit[hit["side"] == side]
-            if column in hit and hit[column].notna().any():
-                first = hit[hit[column].notna()].iloc[0]
-                rows.append((figure, float(first[column]), kind, int(first["line"])))
+            table = lists["economic_lines" if kind in ECON_KINDS else "budget_lines"]
+            hit = [i for i, (k, t) in enumerate(zip(table["table_kind"], table["row_type"], strict=True))
+                   if k == kind and t == row_type and (side is None or "side" not in table or table["side"][i] == side)]
+            filled = [i for i in hit if pd.notna(table[column][i])] if column in table else []
+            if filled:
+                rows.append((figure, float(table[column][filled[0]]), kind, int(table["line"][filled[0]])))
                 break
-            if not hit.empty and kind in {"expenditure", "general_expenditure", "operating_expenses"}:
+            if hit and kind in {"expenditure", "general_expenditure", "operating_expenses"}:
                 # The total row exists but leaves this column empty: zero, as printed.
-                rows.append((figure, 0.0, kind, int(hit.iloc[0]["line"])))
+                rows.append((figure, 0.0, kind, int(table["line"][hit[0]])))
                 break
     seen = {r[0] for r in rows}
     for rec in three_public:
@@ -405,11 +417,8 @@ COLUMNS = {
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
-    for col in columns:
-        if col not in frame:
-            frame[col] = None
-    return frame[columns]
+    """Records as a frame of exactly these columns (a column no record has is empty)."""
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def discover(raw_dir: Path) -> tuple[list[tuple[str, Path]], list[str]]:

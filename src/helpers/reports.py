@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import sys
 import time
 import traceback
@@ -285,7 +286,14 @@ REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block body_header -%}{{ super() }}<!--report-toc-->{%- endblock body_header -%}
 """
 
-REPORT_CSS = """
+# Page text in Chinese: a CJK font the reader has, else the project's own, copied beside the pages (assets/).
+FONT_FACE_CSS = """
+@font-face { font-family: "Report CJK"; src: local("Noto Sans SC"), local("Noto Sans CJK SC"), local("Source Han Sans SC"),
+  local("PingFang SC"), local("Microsoft YaHei"), url("assets/cjk-font.otf"); }
+"""
+REPORT_CSS = FONT_FACE_CSS + """
+body, .jp-Notebook { --jp-content-font-family: system-ui, "Report CJK", sans-serif;
+  --jp-ui-font-family: system-ui, "Report CJK", sans-serif; font-family: system-ui, "Report CJK", sans-serif; }
 main { max-width: 1200px; margin: 0 auto; }
 nav.report-toc { font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1); line-height: 1.6;
   border: 1px solid #d0d7de; border-radius: 4px; background: #f6f8fa; padding: 0.6em 1.2em; margin: 1em 20px 1.5em; }
@@ -409,8 +417,8 @@ def run_jobs(jobs: list[Job], n_jobs: int) -> Iterator[Outcome]:
 
 # --- index --------------------------------------------------------------------------------------------------------
 
-INDEX_CSS = """
-body { font-family: system-ui, "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 1200px;
+INDEX_CSS = FONT_FACE_CSS + """
+body { font-family: system-ui, "Report CJK", sans-serif; margin: 2em auto; max-width: 1200px;
        padding: 0 1em; color: #1f2328; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
@@ -551,6 +559,7 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
         if DOC_ID_RE.match(outcome.name):
             (out_dir / f"{outcome.name}.html").unlink(missing_ok=True)  # an old page would pass for a current one
 
+    copy_font(out_dir)
     state = prune_state(state, {*all_ids, COMPARISON}, out_dir)  # a --docs name without a file is not kept
     _write_atomic(out_dir / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False, sort_keys=True))
     _write_atomic(out_dir / f"{INDEX}.html", render_index(all_ids, raw_dir, processed_dir, out_dir, state))
@@ -558,6 +567,17 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
     print(f"{len(outcomes)} reports: {counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed, "
           f"{time.perf_counter() - start:.1f} s → {out_dir / (INDEX + '.html')}")
     return 1 if counts["failed"] or problems else 0
+
+
+def copy_font(out_dir: Path) -> None:
+    """The project's CJK font beside the pages, for readers whose system has none (SIL OFL: redistribution allowed)."""
+    from helpers.charts import font_path
+
+    target = out_dir / "assets" / "cjk-font.otf"
+    source = font_path()
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -68,7 +68,9 @@ def admin_parts(values: dict[str, float]) -> pd.DataFrame:
 
 
 def profile_sentences(values: dict[str, float], bureau: str) -> str:
-    """Two or three sentences a reader can quote, each figure from the profile."""
+    """Two or three sentences a reader can quote, each figure from the profile (the name escaped: it is markdown)."""
+    bureau = html.escape(str(bureau))
+
     def get(name: str) -> float:
         return values.get(name) or 0.0
 
