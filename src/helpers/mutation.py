@@ -78,8 +78,8 @@ def amount_sites(text: str, frames: dict[str, pd.DataFrame]) -> list[Site]:
     """
     lines = text.split("\n")
     doc = extract_document(text)
-    read = _amounts_read(frames)
-    not_amounts = _merge(_codes_by_line(frames), _indicator_texts(frames.get("indicators")))
+    read = amounts_read(frames)
+    not_amounts = _merge(codes_by_line(frames), _indicator_texts(frames.get("indicators")))
     # A cell the pipeline listed as unparsed is not read as an amount, whatever its twins on the line.
     left = frames.get("unparsed", pd.DataFrame(columns=["line", "column"])).dropna(subset=["column"])
     unparsed = {(int(r.line), int(r.column)) for r in left.itertuples()}
@@ -95,11 +95,11 @@ def amount_sites(text: str, frames: dict[str, pd.DataFrame]) -> list[Site]:
                     start = sum(len(p) + 1 for p in pieces[:col]) + where
                     sites.append(Site(row.line, start, start + len(cell), cell, f"table:{table.kind}"))
     for number, _ in doc.narrative:
-        sites += _narrative_sites(number, lines)
+        sites += narrative_amount_sites(number, lines)
     return sorted(sites, key=lambda s: (s.line, s.start))
 
 
-def _amounts_read(frames: dict[str, pd.DataFrame]) -> dict[int, set[float]]:
+def amounts_read(frames: dict[str, pd.DataFrame]) -> dict[int, set[float]]:
     """Amounts (万元) the pipeline read from each line of a table."""
     values: dict[int, set[float]] = {}
     for name in AMOUNT_FRAMES:
@@ -122,7 +122,7 @@ def _add_values(values: dict[int, set[float]], frame: pd.DataFrame, columns: lis
                 values.setdefault(int(line), set()).add(round(float(value), FLOAT_DIGITS))
 
 
-def _codes_by_line(frames: dict[str, pd.DataFrame]) -> dict[int, set[str]]:
+def codes_by_line(frames: dict[str, pd.DataFrame]) -> dict[int, set[str]]:
     """Code texts of each line; economic codes also by their item digits (30112 is printed 301 | 12)."""
     found: dict[int, set[str]] = {}
     for frame in frames.values():
@@ -168,7 +168,7 @@ def _is_read_amount(cell: str, read: set[float], not_amounts: set[str]) -> bool:
     return any(round(float(to_wan(value, unit)), FLOAT_DIGITS) in read for unit in MONEY_UNITS)
 
 
-def _narrative_sites(number: int, lines: list[str]) -> list[Site]:
+def narrative_amount_sites(number: int, lines: list[str]) -> list[Site]:
     raw = lines[number - 1]
     sites = []
     for match in NARRATIVE_AMOUNT_RE.finditer(raw):

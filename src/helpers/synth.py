@@ -2,9 +2,10 @@
 
 Each copy takes one bundled document and
 - gives the bureau a new name (Chinese numerals, so the name never reads as an amount);
-- multiplies every printed amount (table cells the pipeline reads as amounts, narrative
-  amounts in 元/万元/亿元) by a whole factor, which keeps every sum and identity exact and
-  every share and percentage true (percentages are left as printed);
+- multiplies every printed amount (table cells, narrative amounts in 元/万元/亿元) by a whole
+  factor, which keeps every sum and identity exact and every share and percentage true
+  (percentages are left as printed); a document whose tables differ by rounding keeps factor 1,
+  since scaling would turn a 0.01 rounding difference into an error;
 - may print some table titles in another province's wording (maps/synth_title_variants.csv).
 The raw folder is only read; the copies and their manifest go to another folder.
 """
@@ -20,10 +21,19 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.extract import extract_document
 from helpers.io_raw import load_manifest, read_text
-from helpers.mutation import Site, amount_sites
-from helpers.numbers import normalise_text
-from helpers.pipeline import process_document
+from helpers.mutation import (
+    FLOAT_DIGITS,
+    LEADING_ZERO_RE,
+    MONEY_UNITS,
+    Site,
+    amounts_read,
+    codes_by_line,
+    narrative_amount_sites,
+)
+from helpers.numbers import is_amount, normalise_text, parse_amount, to_wan
+from helpers.pipeline import PERFORMANCE_KINDS, process_document
 
 CHINESE_DIGITS = "〇一二三四五六七八九"
 FACTORS = (1, 2, 3, 4, 5)
@@ -39,6 +49,7 @@ class Base:
     text: str
     meta: dict
     sites: tuple[Site, ...]
+    exact: bool  # its tables add up to the cent: scaling cannot turn a rounding difference into an error
 
 
 @cache
@@ -48,25 +59,60 @@ def title_variants() -> tuple[tuple[str, str], ...]:
 
 
 def load_bases(raw_dir: Path) -> list[Base]:
-    """The bundled documents with every amount site the pipeline reads."""
+    """The bundled documents with every amount site to scale."""
     manifest = load_manifest(raw_dir)
     bases = []
     for row in manifest.to_dict("records"):
         path = raw_dir / f"{row['doc_id']}.txt"
         text = read_text(path).text
-        frames = dict(process_document(row["doc_id"], path, manifest).frames)
-        # A performance table's amount cell can equal a cost target of its row ("374.3" beside "≤374.3万元"):
-        # the mutation tool leaves such cells alone; scaling must not, or the table stops matching the budget.
-        budget_lines = set(frames["performance_budgets"]["line"])
-        frames["indicators"] = frames["indicators"][~frames["indicators"]["line"].isin(budget_lines)]
-        sites = tuple(s for s in amount_sites(text, frames) if not _is_percent(text, s))
-        bases.append(Base(row["doc_id"], text, row, sites))
+        frames = process_document(row["doc_id"], path, manifest).frames
+        sites = {(s.line, s.start): s for s in table_sites(text, frames) + narrative_sites(text)}  # a row read twice
+        findings = frames["findings"]
+        exact = not (findings["check"].str.startswith("table.") & (findings["severity"] == "info")).any()
+        bases.append(Base(row["doc_id"], text, row, tuple(sites.values()), exact))
     return bases
 
 
-def _is_percent(text: str, site: Site) -> bool:
-    line = text.split("\n")[site.line - 1]
-    return bool(PERCENT_AFTER_RE.match(line, site.end))
+def table_sites(text: str, frames: dict[str, pd.DataFrame]) -> list[Site]:
+    """The amount cells of every table row, as raw tab-separated pieces (a realigned row's cleaned cells move).
+
+    In budget tables every amount-like piece is an amount except the codes of its line (parts the pipeline sums, such
+    as 工资福利 + 对个人和家庭的补助 = 人员经费, are amounts it never reads alone). In performance tables only the
+    cells whose value the pipeline read as an amount count: the other numbers are targets and weights."""
+    read, codes = amounts_read(frames), codes_by_line(frames)
+    lines = text.split("\n")
+    sites = []
+    for table in extract_document(text).tables:
+        budget_table = table.kind not in PERFORMANCE_KINDS
+        for row in table.body:
+            values, line_codes = read.get(row.line, set()), codes.get(row.line, set())
+            start = 0
+            for piece in lines[row.line - 1].split("\t"):
+                cell = piece.strip()
+                if _is_amount_cell(cell, values, line_codes, budget_table):
+                    offset = start + piece.index(cell)
+                    sites.append(Site(row.line, offset, offset + len(cell), cell, f"table:{table.kind}"))
+                start += len(piece) + 1
+    return sites
+
+
+def _is_amount_cell(cell: str, values: set[float], codes: set[str], budget_table: bool) -> bool:
+    if not cell or not any(ch.isdigit() for ch in cell) or not is_amount(cell):
+        return False
+    text = normalise_text(cell)
+    if LEADING_ZERO_RE.fullmatch(text) or ("." not in text and any(text in code for code in codes)):
+        return False  # a code, or the class part of one printed in its own cell ("301" | "08" of 30108)
+    if budget_table:
+        return True
+    value = parse_amount(cell)
+    return any(round(float(to_wan(value, unit)), FLOAT_DIGITS) in values for unit in MONEY_UNITS)
+
+
+def narrative_sites(text: str) -> list[Site]:
+    """Narrative amounts in 元/万元/亿元 (percentages are shares: uniform scaling keeps them true)."""
+    lines = text.split("\n")
+    sites = [s for number, _ in extract_document(text).narrative for s in narrative_amount_sites(number, lines)]
+    return [s for s in sites if not PERCENT_AFTER_RE.match(lines[s.line - 1], s.end)]
 
 
 def scale_printed(printed: str, factor: int) -> str:
@@ -87,7 +133,8 @@ def chinese_number(n: int) -> str:
 
 def perturb(base: Base, number: int, rng: random.Random) -> tuple[str, dict]:
     """The text and manifest row of synthetic document `number` made from `base`."""
-    factor = rng.choice(FACTORS)
+    # A table whose parts differ from its total by rounding (0.01) would, scaled by 5, differ by 0.05: an error.
+    factor = rng.choice(FACTORS) if base.exact else 1
     lines = base.text.split("\n")
     by_line: dict[int, list[Site]] = {}
     for site in base.sites:
