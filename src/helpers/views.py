@@ -288,3 +288,10 @@ def full_table(comparison: pd.DataFrame) -> pd.DataFrame:
 
 def _line(value: object) -> str:
     return "" if pd.isna(value) else f"L{int(value)}"
+
+
+def show_full_tables(max_rows: int = 5000) -> None:
+    """Tables in the reports show every row and column (they scroll), not pandas' truncated preview."""
+    pd.set_option("display.max_rows", max_rows)
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.width", None)
