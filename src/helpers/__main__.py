@@ -85,11 +85,19 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
     return 1 if failed else 0
 
 
-def _process_one(task: tuple[str, Path, pd.DataFrame]) -> tuple[Path, DocumentResult | None, str | None]:
+_MANIFEST: pd.DataFrame | None = None  # of this process: set once per worker, not pickled with every task
+
+
+def _use_manifest(manifest: pd.DataFrame) -> None:
+    global _MANIFEST
+    _MANIFEST = manifest
+
+
+def _process_one(task: tuple[str, Path]) -> tuple[Path, DocumentResult | None, str | None]:
     """One document, its failure turned into a one-line message (no traceback)."""
-    doc_id, path, manifest = task
+    doc_id, path = task
     try:
-        return path, process_document(doc_id, path, manifest), None
+        return path, process_document(doc_id, path, _MANIFEST), None
     except DocumentError as exc:
         return path, None, str(exc)
     except Exception as exc:  # one bad document must not stop the others
@@ -99,12 +107,13 @@ def _process_one(task: tuple[str, Path, pd.DataFrame]) -> tuple[Path, DocumentRe
 def _process_all(documents: list[tuple[str, Path]], manifest: pd.DataFrame,
                  jobs: int) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
     """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
-    tasks = [(doc_id, path, manifest) for doc_id, path in documents]
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(_process_one, tasks)
+    # One manifest object per process: document_metadata indexes it once, instead of once per unpickled copy.
+    _use_manifest(manifest)
+    if jobs <= 1 or len(documents) <= 1:
+        yield from map(_process_one, documents)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_process_one, tasks, chunksize=max(1, min(16, len(tasks) // (4 * jobs))))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_use_manifest, initargs=(manifest,)) as pool:
+        yield from pool.map(_process_one, documents, chunksize=max(1, min(16, len(documents) // (4 * jobs))))
 
 
 def peak_memory_mb() -> float:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from helpers.clean import match_name
@@ -99,6 +100,8 @@ def amount_label_patterns() -> tuple[re.Pattern, ...]:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):  # the common case, without pd.isna's dispatch
+        return squeeze(value)
     return "" if pd.isna(value) else squeeze(str(value))
 
 
@@ -122,11 +125,13 @@ def classify_level2(level1: str, level2: str, fields: dict[str, str]) -> tuple[s
 
 
 def add_level2(indicators: pd.DataFrame) -> pd.DataFrame:
-    out = indicators.copy()
+    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
     columns = [c for c, _, _ in RULE_FIELDS.values() if c]
+    # Column lists, not iterrows: building a Series per row cost more than the classification itself.
+    texts = [list(map(_text, out[c].tolist())) for c in columns]
     pairs = [
-        classify_level2(_text(row["level1"]), row["level2"], {c: _text(row[c]) for c in columns})
-        for _, row in out.iterrows()
+        classify_level2(_text(level1), level2, dict(zip(columns, values, strict=True)))
+        for level1, level2, *values in zip(out["level1"].tolist(), out["level2"].tolist(), *texts, strict=True)
     ]
     out["level2_norm"] = pd.Series([p[0] for p in pairs], index=out.index, dtype="str")
     out["level2_rule"] = pd.Series([p[1] for p in pairs], index=out.index, dtype="str")
@@ -134,7 +139,7 @@ def add_level2(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_value_kind(indicators: pd.DataFrame) -> pd.DataFrame:
-    out = indicators.copy()
+    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
     numeric = out["operator"].ne(QUALITATIVE) & out["target_value"].notna()
     out["value_kind"] = numeric.map({True: "quantitative", False: QUALITATIVE}).astype("str")
     return out
@@ -149,30 +154,42 @@ def add_direction(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def add_unit_family(indicators: pd.DataFrame) -> pd.DataFrame:
     """Family of the unit of a numeric target; 'other' for a unit the map lacks (see unknown_units)."""
-    out = indicators.copy()
-    families = unit_families()["unit_family"]
-    units = out["unit"].map(_text)
-    family = units.map(families).where(units.eq("") | units.isin(families.index), "other")
-    out["unit_family"] = family.where(out["value_kind"].eq("quantitative") & units.ne("")).astype("str")
+    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
+    families = unit_families()["unit_family"].to_dict()
+    out["unit_family"] = pd.Series(
+        [families.get(unit, "other") if kind == "quantitative" and unit else None
+         for kind, unit in zip(out["value_kind"].tolist(), map(_text, out["unit"].tolist()), strict=True)],
+        index=out.index, dtype="str")
     return out
 
 
-def _reuse_key(indicators: pd.DataFrame) -> pd.Series:
+def _reuse_key(indicators: pd.DataFrame) -> list[str]:
     """Indicator name and target as printed, whitespace removed: what 'the same indicator' means."""
-    return indicators["indicator"].map(_text) + "\t" + indicators["raw"].map(_text)
+    return [f"{_text(i)}\t{_text(r)}" for i, r in zip(indicators["indicator"].tolist(), indicators["raw"].tolist(), strict=True)]
 
 
-def _project_key(indicators: pd.DataFrame) -> pd.Series:
-    return indicators["scope"].map(_text) + "\t" + indicators["project_name"].map(_text)
+def _project_key(indicators: pd.DataFrame) -> list[str]:
+    scopes, names = indicators["scope"].tolist(), indicators["project_name"].tolist()
+    return [f"{_text(s)}\t{_text(n)}" for s, n in zip(scopes, names, strict=True)]
 
 
 def count_reuse(enriched: pd.DataFrame) -> pd.DataFrame:
     """reuse_projects: projects of the document with the same indicator and target (the row's own included);
     reuse_docs: documents of the frame where it appears. Call on all documents at once for reuse_docs."""
-    out = enriched.copy()
-    keys = pd.DataFrame({"doc": out["doc_id"], "key": _reuse_key(out), "project": _project_key(out)}, index=out.index)
-    out["reuse_projects"] = keys.groupby(["doc", "key"])["project"].transform("nunique").astype("Int64")
-    out["reuse_docs"] = keys.groupby("key")["doc"].transform("nunique").astype("Int64")
+    out = enriched.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
+    # Sets in dicts rather than groupby().transform("nunique"): the same counts, a tenth of the time.
+    docs = [None if pd.isna(d) else d for d in out["doc_id"].tolist()]  # a row without doc_id counts for nothing (NA)
+    keys, projects = _reuse_key(out), _project_key(out)
+    projects_of: dict[tuple[str, str], set[str]] = {}
+    docs_of: dict[str, set[str]] = {}
+    for doc, key, project in zip(docs, keys, projects, strict=True):
+        docs_of.setdefault(key, set())
+        if doc is not None:
+            projects_of.setdefault((doc, key), set()).add(project)
+            docs_of[key].add(doc)
+    out["reuse_projects"] = pd.Series([None if d is None else len(projects_of[(d, k)]) for d, k in zip(docs, keys, strict=True)],
+                                      index=out.index, dtype="Int64")
+    out["reuse_docs"] = pd.Series([len(docs_of[k]) for k in keys], index=out.index, dtype="Int64")
     return out
 
 
@@ -243,12 +260,50 @@ def project_amounts(performance_budgets: pd.DataFrame) -> pd.DataFrame:
     return best.sort_values(["doc_id", "line"])[columns].reset_index(drop=True)
 
 
-def _amount_from_projects(doc_id: str, name: str, projects: pd.DataFrame) -> float | None:
-    if projects.empty or not name:
+def _project_amount_lookup(projects: pd.DataFrame) -> dict[str, tuple[list[str], dict[str, float]]]:
+    """Per document: its distinct project names (in table order, for match_name) and each name's first amount.
+    Built once per summary instead of filtering the projects table for every project without a total."""
+    lookup: dict[str, tuple[list[str], dict[str, float]]] = {}
+    if projects.empty:
+        return lookup
+    for doc_id, name, amount in zip(projects["doc_id"], projects["project_name"], projects["amount_wan"], strict=True):
+        if pd.isna(name):
+            continue
+        names, amounts = lookup.setdefault(doc_id, ([], {}))
+        if name not in amounts:
+            names.append(name)
+            amounts[name] = amount
+    return lookup
+
+
+def _amount_from_projects(doc_id: str, name: str, lookup: dict[str, tuple[list[str], dict[str, float]]]) -> float | None:
+    if not name or doc_id not in lookup:
         return None
-    rows = projects[projects["doc_id"].eq(doc_id) & projects["project_name"].notna()]
-    hit = match_name(name, list(dict.fromkeys(rows["project_name"])))
-    return None if hit is None else float(rows.loc[rows["project_name"].eq(hit), "amount_wan"].iloc[0])
+    names, amounts = lookup[doc_id]
+    hit = match_name(name, names)
+    return None if hit is None else float(amounts[hit])
+
+
+def _best_totals(performance_budgets: pd.DataFrame) -> dict[tuple[str, str, str], tuple[float, str]]:
+    """(doc_id, scope, name) → (amount, source): the rows project_amounts keeps, read with plain lists.
+    A later row (in doc_id, line order) wins when two scopes differ only by whitespace, as the frame version did."""
+    if performance_budgets.empty:
+        return {}
+    best: dict[tuple, tuple[int, int, int]] = {}  # dedup key → (rank, line, position): the smallest wins
+    columns = [performance_budgets[c].tolist() for c in ("doc_id", "scope", "project_name", "label", "line", "amount_wan")]
+    for pos, (doc_id, scope, name, label, line, amount) in enumerate(zip(*columns, strict=True)):
+        rank = _amount_rank(label)
+        if rank is None or pd.isna(amount):
+            continue
+        key = (doc_id, None if pd.isna(scope) else scope, _text(name))
+        if key not in best or (rank, line, pos) < best[key]:
+            best[key] = (rank, line, pos)
+    kept = sorted((columns[0][pos], line, rank, pos) for rank, line, pos in best.values())
+    found: dict[tuple[str, str, str], tuple[float, str]] = {}
+    for doc_id, _, _, pos in kept:
+        key = (doc_id, _text(columns[1][pos]), _text(columns[2][pos]))
+        found[key] = (float(columns[5][pos]), "performance_budgets:" + _text(columns[3][pos]))
+    return found
 
 
 def _cost_matches(costs: list[float], amount: float | None) -> bool | None:
@@ -258,22 +313,48 @@ def _cost_matches(costs: list[float], amount: float | None) -> bool | None:
     return any(abs(c - amount) <= AMOUNT_TOLERANCE_WAN for c in [*costs, sum(costs)])
 
 
-def _indicator_flags(enriched: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator, what the summaries count: computed once for the whole frame, then grouped."""
-    quantitative = enriched["value_kind"].eq("quantitative")
-    satisfaction = enriched["level1"].eq(SATISFACTION_LEVEL1) | enriched["level2_norm"].eq(SATISFACTION_LEVEL2)
-    factors = enriched["unit"].map(_text).map(unit_families()["wan_factor"])
-    money_cost = enriched["level1"].eq(COST_LEVEL1) & quantitative & enriched["unit_family"].eq("money") & factors.notna()
-    flags = pd.DataFrame({
-        "doc_id": enriched["doc_id"], "_scope": enriched["scope"].map(_text), "_name": enriched["project_name"].map(_text),
-        "project_name": enriched["project_name"], "line": enriched["line"], "quantitative": quantitative,
-        "satisfaction_pct": enriched["target_value"].where(satisfaction & quantitative & enriched["unit_family"].eq("percent")),
-        "cost_wan": (enriched["target_value"] * factors).round(6).where(money_cost),
-        "reused": ((enriched["reuse_projects"] > 1) | (enriched["reuse_docs"] > 1)).fillna(False).astype(bool),
-    })
-    for level1, column in LEVEL1_COUNTS.items():
-        flags[column] = enriched["level1"].eq(level1)
+def _indicator_flags(enriched: pd.DataFrame) -> dict[str, list]:
+    """Per indicator, what the summaries count, as plain lists (one pass of numpy, then grouped in Python:
+    a pandas groupby with lambdas cost more than the rest of the summary)."""
+    value_kind, level1, level2 = (enriched[c].tolist() for c in ("value_kind", "level1", "level2_norm"))
+    unit_family = enriched["unit_family"].tolist()
+    quantitative = [k == "quantitative" for k in value_kind]
+    target = enriched["target_value"].to_numpy(dtype="float64", na_value=np.nan)
+    factor_of = unit_families()["wan_factor"].to_dict()
+    factors = np.array([factor_of.get(u, np.nan) for u in map(_text, enriched["unit"].tolist())], dtype="float64")
+    costs = np.round(target * factors, 6)  # numpy's rounding, as Series.round did
+    reused = ((enriched["reuse_projects"].to_numpy(dtype="float64", na_value=np.nan) > 1)
+              | (enriched["reuse_docs"].to_numpy(dtype="float64", na_value=np.nan) > 1))
+    flags: dict[str, list] = {
+        "doc_id": enriched["doc_id"].tolist(), "_scope": list(map(_text, enriched["scope"].tolist())),
+        "_name": list(map(_text, enriched["project_name"].tolist())), "project_name": enriched["project_name"].tolist(),
+        "line": enriched["line"].tolist(), "level1": level1, "quantitative": quantitative, "reused": reused.tolist(),
+        "satisfaction_pct": [t if q and f == "percent" and (l1 == SATISFACTION_LEVEL1 or l2 == SATISFACTION_LEVEL2) else np.nan
+                             for t, q, f, l1, l2 in zip(target.tolist(), quantitative, unit_family, level1, level2, strict=True)],
+        "cost_wan": [c if q and f == "money" and l1 == COST_LEVEL1 and not np.isnan(x) else np.nan
+                     for c, x, q, f, l1 in zip(costs.tolist(), factors.tolist(), quantitative, unit_family, level1, strict=True)],
+    }
     return flags
+
+
+def _summarize_group(flags: dict[str, list], rows: list[int]) -> dict:
+    """The counts of one project's indicators (rows: their positions, in order)."""
+    level1 = [flags["level1"][i] for i in rows]
+    quantitative = sum(flags["quantitative"][i] for i in rows)
+    satisfaction = [v for v in (flags["satisfaction_pct"][i] for i in rows) if not np.isnan(v)]
+    all_costs = [flags["cost_wan"][i] for i in rows]
+    costs = [c for c in all_costs if not np.isnan(c)]
+    names = [n for n in (flags["project_name"][i] for i in rows) if not pd.isna(n)]
+    return {
+        "project_name": names[0] if names else None, "n_indicators": len(rows),
+        **{column: level1.count(name) for name, column in LEVEL1_COUNTS.items()},
+        "n_quantitative": quantitative, "share_quantitative": quantitative / len(rows),
+        "n_satisfaction_targets": len(satisfaction), "satisfaction_target_min_pct": min(satisfaction, default=None),
+        # np.nansum over the group (NaN as 0) and numpy's round: the same float Series.sum and round gave
+        "cost_target_wan": round(np.nansum(np.array(all_costs, dtype="float64")), 6) if costs else None,
+        "costs": costs, "n_reused": sum(flags["reused"][i] for i in rows),
+        "first_line": min(flags["line"][i] for i in rows),
+    }
 
 
 def summarize_indicators(enriched: pd.DataFrame, projects: pd.DataFrame, performance_budgets: pd.DataFrame) -> pd.DataFrame:
@@ -281,43 +362,38 @@ def summarize_indicators(enriched: pd.DataFrame, projects: pd.DataFrame, perform
     if enriched.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     flags = _indicator_flags(enriched)
-    grouped = flags.groupby(["doc_id", "_scope", "_name"], sort=False)
-    summary = grouped.agg(
-        project_name=("project_name", "first"), n_indicators=("line", "size"),
-        **{column: (column, "sum") for column in LEVEL1_COUNTS.values()},
-        n_quantitative=("quantitative", "sum"), share_quantitative=("quantitative", "mean"),
-        n_satisfaction_targets=("satisfaction_pct", "count"), satisfaction_target_min_pct=("satisfaction_pct", "min"),
-        cost_target_wan=("cost_wan", lambda s: round(s.sum(), 6) if s.notna().any() else None),
-        costs=("cost_wan", lambda s: s.dropna().tolist()), n_reused=("reused", "sum"), first_line=("line", "min"),
-    ).reset_index()
-    amounts = project_amounts(performance_budgets)
-    found = {(d, _text(sc), _text(n)): (float(a), src) for d, sc, n, a, src in
-             zip(amounts["doc_id"], amounts["scope"], amounts["project_name"], amounts["amount_wan"],
-                 amounts["amount_source"], strict=True)}
-    amount_values, sources = [], []
-    for doc_id, scope, name in zip(summary["doc_id"], summary["_scope"], summary["_name"], strict=True):
+    groups: dict[tuple[str, str, str], list[int]] = {}  # in order of first appearance
+    for i, key in enumerate(zip(flags["doc_id"], flags["_scope"], flags["_name"], strict=True)):
+        groups.setdefault(key, []).append(i)
+    found = _best_totals(performance_budgets)
+    lookup = _project_amount_lookup(projects)
+    rows = []
+    for (doc_id, scope, name), members in groups.items():
+        row = {"doc_id": doc_id, "scope": scope, **_summarize_group(flags, members)}
         if (doc_id, scope, name) in found:
-            amount, source = found[(doc_id, scope, name)]
+            row["amount_wan"], row["amount_source"] = found[(doc_id, scope, name)]
         else:  # a project the performance tables give no total for: its amount in the project tables
-            amount = _amount_from_projects(doc_id, name, projects) if scope == "project" else None
-            source = "projects" if amount is not None else None
-        amount_values.append(amount)
-        sources.append(source)
-    summary["amount_wan"], summary["amount_source"] = amount_values, sources
-    summary["cost_matches_amount"] = [_cost_matches(c, a) for c, a in zip(summary["costs"], amount_values, strict=True)]
-    summary["scope"] = summary["_scope"]
-    summary = summary.sort_values(["doc_id", "first_line"], kind="stable")
-    return _summary_types(summary.reset_index(drop=True))
+            amount = _amount_from_projects(doc_id, name, lookup) if scope == "project" else None
+            row["amount_wan"], row["amount_source"] = amount, "projects" if amount is not None else None
+        row["cost_matches_amount"] = _cost_matches(row["costs"], row["amount_wan"])
+        rows.append(row)
+    rows.sort(key=lambda r: (r["doc_id"], r["first_line"]))  # stable, as sort_values(kind="stable")
+    return _summary_types(rows)
 
 
-def _summary_types(summary: pd.DataFrame) -> pd.DataFrame:
-    out = summary[SUMMARY_COLUMNS].copy()
-    for column in ["doc_id", "scope", "project_name", "amount_source"]:
-        out[column] = out[column].astype("str")
-    for column in [c for c in SUMMARY_COLUMNS if c.startswith("n_")] + ["first_line"]:
-        out[column] = out[column].astype("Int64")
-    for column in ["share_quantitative", "satisfaction_target_min_pct", "cost_target_wan", "amount_wan"]:
-        out[column] = out[column].astype("float64")
-    out["cost_matches_amount"] = out["cost_matches_amount"].astype("boolean")
-    assert out["share_quantitative"].between(0, 1).all()  # a share of the project's own indicators
-    return out
+def _summary_types(rows: list[dict]) -> pd.DataFrame:
+    """The summary rows as a frame of fixed column types, built column by column (no object frame to convert)."""
+    columns = {c: [r[c] for r in rows] for c in SUMMARY_COLUMNS}
+    out = {}
+    for column, values in columns.items():
+        if column in ("doc_id", "scope", "project_name", "amount_source"):
+            out[column] = pd.Series(values, dtype="str")
+        elif column.startswith("n_") or column == "first_line":
+            out[column] = pd.Series(values, dtype="Int64")
+        elif column == "cost_matches_amount":
+            out[column] = pd.Series(values, dtype="boolean")
+        else:
+            out[column] = pd.Series(np.array(values, dtype="float64"))
+    frame = pd.DataFrame(out)
+    assert frame["share_quantitative"].between(0, 1).all()  # a share of the project's own indicators
+    return frame

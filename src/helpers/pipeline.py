@@ -85,14 +85,28 @@ class DocumentResult:
 
 def document_metadata(doc_id: str, path: Path, raw: RawText, manifest: pd.DataFrame) -> dict:
     """The manifest row of a document, or metadata inferred from its text."""
-    rows = manifest[manifest["doc_id"] == doc_id]
-    if len(rows):
-        meta = rows.iloc[0].to_dict()
+    rows = _manifest_rows(manifest)
+    if doc_id in rows:
+        meta = dict(rows[doc_id])  # a copy: the caller adds to it
         meta["metadata_inferred"] = False
     else:
         meta = {"doc_id": doc_id, **infer_metadata(raw.text), "metadata_inferred": True}
     meta.update(source_file=path.name, sha256=raw.sha256, encoding=raw.encoding)
     return meta
+
+
+_MANIFEST_ROWS: list[tuple[pd.DataFrame, dict[str, dict]]] = []  # the last manifest seen and its rows by doc_id
+
+
+def _manifest_rows(manifest: pd.DataFrame) -> dict[str, dict]:
+    """doc_id → its first manifest row as a dict, built once per manifest rather than filtering it for every document.
+    The frame is kept with its rows, so an identity check is safe (its id cannot be reused while cached)."""
+    if not _MANIFEST_ROWS or _MANIFEST_ROWS[0][0] is not manifest:
+        rows: dict[str, dict] = {}
+        for doc_id, record in zip(manifest["doc_id"].tolist(), manifest.to_dict("records"), strict=True):
+            rows.setdefault(doc_id, record)
+        _MANIFEST_ROWS[:] = [(manifest, rows)]
+    return _MANIFEST_ROWS[0][1]
 
 
 def infer_metadata(text: str) -> dict:
