@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 SUMMARY_RE = re.compile(r"(\d+) documents processed, (\d+) problems, ([\d.]+) s \((\d+) documents/s, (\d+) jobs, "
-                        r"peak memory (\d+) MB\)")
+                        r"peak memory (\d+) MB, workers (\d+) MB\)")
 
 
 def run(args: list[str]) -> str:
@@ -45,12 +45,12 @@ def main() -> int:
                 hit = SUMMARY_RE.search(out)
                 if not hit:
                     raise SystemExit(f"no summary line in the output of process:\n{out[-2000:]}")
-                n, _, seconds, _, _, memory = hit.groups()
-                rows.append((size, jobs, int(n), float(seconds), int(n) / float(seconds), int(memory), made))
-    print("| documents | jobs | seconds | documents/s | ms per document | peak memory MB | corpus made in s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for size, jobs, n, seconds, rate, memory, made in rows:
-        print(f"| {n} | {jobs} | {seconds:.1f} | {rate:.1f} | {1000 * seconds / n:.0f} | {memory} | {made:.0f} |")
+                n, _, seconds, _, _, memory, workers = hit.groups()
+                rows.append((size, jobs, int(n), float(seconds), int(n) / float(seconds), int(memory), int(workers), made))
+    print("| documents | jobs | seconds | documents/s | ms per document | peak MB (main) | peak MB (worker) | corpus made in s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for _size, jobs, n, seconds, rate, memory, workers, made in rows:
+        print(f"| {n} | {jobs} | {seconds:.1f} | {rate:.1f} | {1000 * seconds / n:.0f} | {memory} | {workers} | {made:.0f} |")
     return 0
 
 

@@ -5,11 +5,16 @@ import argparse
 import resource
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from helpers import mutation, reports
 from helpers.compare import build_comparison
@@ -64,24 +69,32 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
         return 1
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    results: list[DocumentResult] = []
+    kept: list[DocumentResult] = []  # only the tables that need the whole corpus before they are written
     failed = len(problems)
+    writer = TableWriter(out_dir)
     for path, result, error in _process_all(documents, manifest, jobs):
         if error:
             print(f"error: {path}: {error}", file=sys.stderr)
             failed += 1
             continue
-        results.append(result)  # kept even with problems: nothing read is dropped
-        print(summary_line(result))
+        print(summary_line(result))  # kept even with problems: nothing read is dropped
         for severity, message in result.problems:
             print(f"{severity}: {path}: {message}", file=sys.stderr)
         failed += any(severity == "error" for severity, _ in result.problems)
-    count_reuse_across(results)
-    write_tables(results, out_dir)
+        for name in TABLE_NAMES:
+            if name not in CORPUS_TABLES:
+                writer.add(name, result.frames[name])
+        kept.append(DocumentResult(result.doc_id, {name: result.frames[name] for name in CORPUS_TABLES}))
+    count_reuse_across(kept)
+    for result in kept:
+        for name in CORPUS_TABLES:
+            writer.add(name, result.frames[name])
+    writer.close()
     write_comparison(out_dir)
     seconds = time.perf_counter() - start
-    print(f"{len(results)} documents processed, {failed} problems, {seconds:.1f} s "
-          f"({len(results) / seconds:.0f} documents/s, {jobs} jobs, peak memory {peak_memory_mb():.0f} MB) → {out_dir}")
+    main_mb, workers_mb = peak_memory_mb()
+    print(f"{len(kept)} documents processed, {failed} problems, {seconds:.1f} s ({len(kept) / seconds:.0f} documents/s, "
+          f"{jobs} jobs, peak memory {main_mb:.0f} MB, workers {workers_mb:.0f} MB) → {out_dir}")
     return 1 if failed else 0
 
 
@@ -104,6 +117,9 @@ def _process_one(task: tuple[str, Path]) -> tuple[Path, DocumentResult | None, s
         return path, None, f"unexpected {type(exc).__name__}: {exc}"
 
 
+IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy while the writer catches up
+
+
 def _process_all(documents: list[tuple[str, Path]], manifest: pd.DataFrame,
                  jobs: int) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
     """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
@@ -113,14 +129,21 @@ def _process_all(documents: list[tuple[str, Path]], manifest: pd.DataFrame,
         yield from map(_process_one, documents)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_use_manifest, initargs=(manifest,)) as pool:
-        yield from pool.map(_process_one, documents, chunksize=max(1, min(16, len(documents) // (4 * jobs))))
+        # A bounded window of documents in flight, not pool.map's all-at-once: results the writer has not taken
+        # yet would otherwise pile up in memory as the corpus grows.
+        tasks = iter(documents)
+        pending = deque(pool.submit(_process_one, task) for task in islice(tasks, IN_FLIGHT_PER_JOB * jobs))
+        while pending:
+            yield pending.popleft().result()
+            for task in islice(tasks, 1):
+                pending.append(pool.submit(_process_one, task))
 
 
-def peak_memory_mb() -> float:
-    """Largest resident size of this process or any of its finished workers (Linux reports KiB)."""
+def peak_memory_mb() -> tuple[float, float]:
+    """Largest resident size of this process and of its largest finished worker, in MB (Linux reports KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, workers) / 1024
+    return own / 1024, workers / 1024
 
 
 def write_comparison(out_dir: Path) -> None:
@@ -141,19 +164,58 @@ def summary_line(result: DocumentResult) -> str:
     )
 
 
-def write_tables(results: list[DocumentResult], out_dir: Path) -> None:
-    """One CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in TABLE_NAMES:
-        parts = [r.frames[name] for r in results if not r.frames[name].empty]
-        columns = COLUMNS.get(name) or (parts[0].columns.tolist() if parts else ["doc_id"])
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-        frame = apply_schema(frame, name)
+# Indicator reuse is counted over all documents: these tables are written once every document is in.
+CORPUS_TABLES = ("indicators", "indicator_summary")
+ROW_GROUP_ROWS = 20_000  # rows buffered per table before they are written: memory stays flat with the corpus
+
+
+class TableWriter:
+    """One CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table, appended document by document.
+
+    Documents arrive in doc_id order and each one's rows are sorted by line, so the files hold the rows in the
+    order one global sort would give; every part is cast to the data dictionary's types, so all parts share a schema."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
+        self.buffered = dict.fromkeys(TABLE_NAMES, 0)
+        self.csv: dict[str, TextIO] = {}
+        self.parquet: dict[str, pq.ParquetWriter] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        self.buffers[name].append(frame)
+        self.buffered[name] += len(frame)
+        if self.buffered[name] >= ROW_GROUP_ROWS:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        parts, self.buffers[name], self.buffered[name] = self.buffers[name], [], 0
+        frame = apply_schema(pd.concat(parts, ignore_index=True), name)
         keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
-        frame = frame.sort_values(keys, kind="stable")
-        frame = frame.reset_index(drop=True)
-        frame.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig")
-        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+        self._write(name, frame.sort_values(keys, kind="stable").reset_index(drop=True))
+
+    def _write(self, name: str, frame: pd.DataFrame) -> None:
+        first = name not in self.csv
+        if first:
+            self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
+        frame.to_csv(self.csv[name], index=False, header=first)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if name not in self.parquet:
+            self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)
+        self.parquet[name].write_table(table)
+
+    def close(self) -> None:
+        for name in TABLE_NAMES:
+            if self.buffers[name]:
+                self._flush(name)
+            if name not in self.csv:  # no document had a row: the file still has its columns
+                columns = COLUMNS.get(name) or ["doc_id"]
+                self._write(name, apply_schema(pd.DataFrame(columns=columns), name))
+            self.csv.pop(name).close()
+            self.parquet.pop(name).close()
 
 
 if __name__ == "__main__":
