@@ -11,8 +11,6 @@ import pandas as pd
 
 from helpers.compare import read_processed
 
-__all__ = ["Path", "read_processed"]  # the comparison notebook reaches both through this module
-
 # Parts of total expenditure, in the order the charts stack them: (measure, Chinese label, group).
 SPENDING_PARTS = [
     ("personnel_basic_wan", "人员经费（基本支出）", "administration"),
