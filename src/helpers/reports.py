@@ -287,13 +287,14 @@ REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 # Page text in Chinese: a CJK font the reader has, else the project's own, copied beside the pages (assets/).
+# It comes first in font-family: listed after system-ui, Chromium drew boxes for some headings instead of falling back.
 FONT_FACE_CSS = """
 @font-face { font-family: "Report CJK"; src: local("Noto Sans SC"), local("Noto Sans CJK SC"), local("Source Han Sans SC"),
   local("PingFang SC"), local("Microsoft YaHei"), url("assets/cjk-font.otf"); }
 """
 REPORT_CSS = FONT_FACE_CSS + """
-body, .jp-Notebook { --jp-content-font-family: system-ui, "Report CJK", sans-serif;
-  --jp-ui-font-family: system-ui, "Report CJK", sans-serif; font-family: system-ui, "Report CJK", sans-serif; }
+body, .jp-Notebook { --jp-content-font-family: "Report CJK", system-ui, sans-serif;
+  --jp-ui-font-family: "Report CJK", system-ui, sans-serif; font-family: "Report CJK", system-ui, sans-serif; }
 main { max-width: 1200px; margin: 0 auto; }
 nav.report-toc { font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1); line-height: 1.6;
   border: 1px solid #d0d7de; border-radius: 4px; background: #f6f8fa; padding: 0.6em 1.2em; margin: 1em 20px 1.5em; }
@@ -418,7 +419,7 @@ def run_jobs(jobs: list[Job], n_jobs: int) -> Iterator[Outcome]:
 # --- index --------------------------------------------------------------------------------------------------------
 
 INDEX_CSS = FONT_FACE_CSS + """
-body { font-family: system-ui, "Report CJK", sans-serif; margin: 2em auto; max-width: 1200px;
+body { font-family: "Report CJK", system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
        padding: 0 1em; color: #1f2328; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
