@@ -1,4 +1,5 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] | mutate [--n N] [--seed S] [--out CSV] | reports."""
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] | reports | synth --n N --out-dir DIR
+| mutate [--n N] [--seed S] [--out CSV]."""
 from __future__ import annotations
 
 import argparse

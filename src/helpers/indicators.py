@@ -313,6 +313,24 @@ def _cost_matches(costs: list[float], amount: float | None) -> bool | None:
     return any(abs(c - amount) <= AMOUNT_TOLERANCE_WAN for c in [*costs, sum(costs)])
 
 
+def _reused(enriched: pd.DataFrame) -> list[bool]:
+    """Whether each indicator appears verbatim in another project or another document."""
+    return ((enriched["reuse_projects"].to_numpy(dtype="float64", na_value=np.nan) > 1)
+            | (enriched["reuse_docs"].to_numpy(dtype="float64", na_value=np.nan) > 1)).tolist()
+
+
+def recount_reused(summary: pd.DataFrame, enriched: pd.DataFrame) -> pd.DataFrame:
+    """The summary with n_reused counted again from indicators whose reuse was recounted over more documents."""
+    counts: dict[tuple[str, str], int] = {}
+    keys = zip(map(_text, enriched["scope"].tolist()), map(_text, enriched["project_name"].tolist()), strict=True)
+    for key, flag in zip(keys, _reused(enriched), strict=True):
+        counts[key] = counts.get(key, 0) + flag
+    out = summary.copy()
+    out["n_reused"] = pd.array([counts.get((_text(s), _text(n)), 0) for s, n in
+                                zip(out["scope"].tolist(), out["project_name"].tolist(), strict=True)], dtype="Int64")
+    return out
+
+
 def _indicator_flags(enriched: pd.DataFrame) -> dict[str, list]:
     """Per indicator, what the summaries count, as plain lists (one pass of numpy, then grouped in Python:
     a pandas groupby with lambdas cost more than the rest of the summary)."""
@@ -323,12 +341,10 @@ def _indicator_flags(enriched: pd.DataFrame) -> dict[str, list]:
     factor_of = unit_families()["wan_factor"].to_dict()
     factors = np.array([factor_of.get(u, np.nan) for u in map(_text, enriched["unit"].tolist())], dtype="float64")
     costs = np.round(target * factors, 6)  # numpy's rounding, as Series.round did
-    reused = ((enriched["reuse_projects"].to_numpy(dtype="float64", na_value=np.nan) > 1)
-              | (enriched["reuse_docs"].to_numpy(dtype="float64", na_value=np.nan) > 1))
     flags: dict[str, list] = {
         "doc_id": enriched["doc_id"].tolist(), "_scope": list(map(_text, enriched["scope"].tolist())),
         "_name": list(map(_text, enriched["project_name"].tolist())), "project_name": enriched["project_name"].tolist(),
-        "line": enriched["line"].tolist(), "level1": level1, "quantitative": quantitative, "reused": reused.tolist(),
+        "line": enriched["line"].tolist(), "level1": level1, "quantitative": quantitative, "reused": _reused(enriched),
         "satisfaction_pct": [t if q and f == "percent" and (l1 == SATISFACTION_LEVEL1 or l2 == SATISFACTION_LEVEL2) else np.nan
                              for t, q, f, l1, l2 in zip(target.tolist(), quantitative, unit_family, level1, level2, strict=True)],
         "cost_wan": [c if q and f == "money" and l1 == COST_LEVEL1 and not np.isnan(x) else np.nan

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,7 @@ from helpers.clean import (
 from helpers.config import MANIFEST_NAME as MANIFEST
 from helpers.extract import EMPTY_NOTE_RE, RawDocument, extract_document, squeeze
 from helpers.indicators import NEW_COLUMNS as INDICATOR_NEW_COLUMNS
-from helpers.indicators import SUMMARY_COLUMNS, count_reuse, enrich_indicators, summarize_indicators
+from helpers.indicators import SUMMARY_COLUMNS, count_reuse, enrich_indicators, recount_reused, summarize_indicators
 from helpers.io_raw import DOC_ID_RE, DocumentError, RawText, load_manifest, read_text
 from helpers.layout import build_layout, read_row, settle_layout
 from helpers.narrative import extract_narrative_figures, extract_narrative_statements
@@ -219,10 +220,10 @@ def truncation(doc: RawDocument) -> str | None:
     found = {t.kind for t in doc.tables}
     kinds = [kind for _, _, kind in doc.toc]
     last = max((i for i, kind in enumerate(kinds) if kind in found), default=-1)
-    after = [title for _, title, kind in doc.toc[last + 1:] if kind not in found]
+    after = [title for _, title, _ in doc.toc[last + 1:]]
     last_table = doc.tables[-1]
     ends_in_table = bool(last_table.rows) and not any(n > last_table.rows[-1].line for n, _ in doc.narrative)
-    if after and len(after) == len(kinds) - last - 1 and ends_in_table:
+    if after and ends_in_table:  # every table listed after the last one found is absent, by the choice of `last`
         return (f"truncated: the text ends at line {last_table.rows[-1].line} inside {last_table.title or last_table.kind}; "
                 f"the contents list {len(after)} more table(s): {', '.join(after)}")
     return None
@@ -233,24 +234,12 @@ def count_reuse_across(results: list[DocumentResult]) -> None:
     if not results:
         return
     everything = count_reuse(pd.concat([r.frames["indicators"] for r in results], ignore_index=True))
-    for result, part in zip(results, _split(everything, [r.count("indicators") for r in results]), strict=True):
-        result.frames["indicators"] = part
-        summary = result.frames["indicator_summary"]
-        if summary.empty:
-            continue
-        reused = (part["reuse_projects"] > 1) | (part["reuse_docs"] > 1)
-        keys = list(zip(part["scope"].fillna(""), part["project_name"].fillna(""), strict=True))
-        counts: dict[tuple[str, str], int] = {}
-        for key, flag in zip(keys, reused.fillna(False), strict=True):
-            counts[key] = counts.get(key, 0) + int(flag)
-        summary["n_reused"] = [counts.get((s, n), 0) for s, n in
-                               zip(summary["scope"].fillna(""), summary["project_name"].fillna(""), strict=True)]
-        summary["n_reused"] = summary["n_reused"].astype("Int64")
-
-
-def _split(frame: pd.DataFrame, sizes: list[int]) -> list[pd.DataFrame]:
-    starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    return [frame.iloc[start:start + size].reset_index(drop=True) for start, size in zip(starts, sizes, strict=True)]
+    ends = list(accumulate(r.count("indicators") for r in results))
+    for result, start, end in zip(results, [0, *ends[:-1]], ends, strict=True):
+        result.frames["indicators"] = everything.iloc[start:end].reset_index(drop=True)
+        if not result.frames["indicator_summary"].empty:
+            result.frames["indicator_summary"] = recount_reused(result.frames["indicator_summary"],
+                                                                result.frames["indicators"])
 
 
 def table_row(doc_id: str, table, layout) -> dict:
