@@ -32,8 +32,8 @@ bench: setup  ## time the reports against a naive baseline, and processing a syn
 test: setup  ## run the test suite
 	$(BIN)/python -m pytest
 
-lint: setup  ## ruff
-	$(BIN)/ruff check src tests
+lint: setup  ## ruff and the notebook-output check, as the pre-commit hooks run them (CI runs it)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 clean:  ## remove build products (data/processed, reports)
 	find data/processed reports -type f ! -name .gitkeep -delete

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from helpers.config import RAW_DIR
-from helpers.io_raw import load_manifest
-from helpers.pipeline import DocumentResult, process_document
+from helpers.ingest.manifest import load_manifest
+from helpers.pipeline.document import DocumentResult, process_document
 
 EXTRA_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus-extra"
 

@@ -9,8 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 from pandas.testing import assert_frame_equal
 
-from helpers import charts
 from helpers.config import MAPS_DIR
+from helpers.report import charts
 
 # The names the reports put on axes, legends and titles.
 PLOTTED = {

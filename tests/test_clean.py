@@ -1,14 +1,10 @@
 import pandas as pd
 
-from helpers.clean import (
-    CodeContext,
-    TableContext,
-    parse_econ_table,
-    parse_function_table,
-    split_function_code,
-)
-from helpers.extract import RawTable, Row
-from helpers.layout import Layout, build_layout
+from helpers.tables.budget import CodeContext, parse_function_table, split_function_code
+from helpers.tables.context import TableContext
+from helpers.tables.economic import parse_econ_table
+from helpers.tables.layout import Layout, build_layout
+from helpers.tables.split import RawTable, Row
 
 
 def _table(kind, header, body, unit="万元"):

@@ -4,9 +4,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from helpers.__main__ import run_process
-from helpers.compare import build_comparison
+from helpers.analysis.compare import build_comparison
 from helpers.config import PACKAGE_DIR, RAW_DIR
+from helpers.pipeline.corpus import run_process
 
 
 @pytest.fixture(scope="module")

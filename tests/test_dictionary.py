@@ -1,7 +1,7 @@
 import pandas as pd
 
 from helpers.config import PACKAGE_DIR
-from helpers.pipeline import TABLE_NAMES
+from helpers.pipeline.outputs import TABLE_NAMES
 
 
 def test_data_dictionary_describes_every_column_of_every_table(corpus):

@@ -1,4 +1,4 @@
-from helpers.extract import extract_document, kind_of_title
+from helpers.tables.split import extract_document, kind_of_title
 
 
 def test_kind_of_title_maps_provincial_titles_to_one_kind():

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from helpers.indicators import (
+from helpers.analysis.indicators import (
     NEW_COLUMNS,
     SUMMARY_COLUMNS,
     count_reuse,

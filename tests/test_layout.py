@@ -1,7 +1,7 @@
 from decimal import Decimal
 
-from helpers.extract import Row
-from helpers.layout import build_layout, read_row, role_of_path
+from helpers.tables.layout import build_layout, read_row, role_of_path
+from helpers.tables.split import Row
 
 
 def _header(*rows):

@@ -6,9 +6,11 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.checks.ledger import FINDING_COLUMNS
 from helpers.config import RAW_DIR
-from helpers.io_raw import load_manifest
-from helpers.mutation import (
+from helpers.ingest.manifest import load_manifest
+from helpers.tables.numbers import parse_amount
+from helpers.tools.mutation import (
     RESULT_COLUMNS,
     Baseline,
     Site,
@@ -20,8 +22,6 @@ from helpers.mutation import (
     new_findings,
     sample_sites,
 )
-from helpers.numbers import parse_amount
-from helpers.reconcile import FINDING_COLUMNS
 
 TABLE = "2024年部门收支总体情况表\n收入总计\t1,830.55\t支出总计\t1,830.55\n尾注\n"
 FULLWIDTH = "０１２３４５６７８９"

@@ -10,18 +10,18 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from helpers.config import MAPS_DIR, RAW_DIR
-from helpers.extract import extract_document
-from helpers.io_raw import read_text
-from helpers.narrative import (
+from helpers.ingest.raw_text import read_text
+from helpers.narrative.statements import (
     KINDS,
     SCOPES,
     STATEMENT_COLUMNS,
     STATEMENT_NUMBER_RE,
     SUBJECTS,
     extract_narrative_statements,
-    join_paragraphs,
     load_statement_maps,
 )
+from helpers.narrative.text import join_paragraphs
+from helpers.tables.split import extract_document
 
 EXTRA_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus-extra"
 DOCUMENTS = ["luoyang-luolong_2024", "luoyang_2026", "kaifeng-xiangfu_2024", "dazhou-dachuan_2024", "zhaoyuan_2024"]

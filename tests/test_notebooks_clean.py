@@ -2,7 +2,7 @@
 import nbformat
 import pytest
 
-from helpers.reports import BUREAU_NOTEBOOK, COMPARISON_NOTEBOOK, NOTEBOOKS_DIR
+from helpers.report.runner import BUREAU_NOTEBOOK, COMPARISON_NOTEBOOK, NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(p for p in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from helpers.numbers import (
+from helpers.tables.numbers import (
     Target,
     is_amount,
     join_code,

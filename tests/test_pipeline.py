@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 
 from helpers.config import RAW_DIR
-from helpers.extract import extract_document
-from helpers.io_raw import read_text
-from helpers.numbers import is_amount
+from helpers.ingest.raw_text import read_text
+from helpers.tables.numbers import is_amount
+from helpers.tables.split import extract_document
 
 
 def figure(result, name, source="table"):

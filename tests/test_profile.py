@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers.profile import (
+from helpers.analysis.profile import (
     attach_function_codes,
     classify_project,
     econ_project_amounts,

@@ -2,13 +2,8 @@
 import pandas as pd
 import pytest
 
-from helpers.reconcile import (
-    Ledger,
-    check_column_identities,
-    check_row_sums,
-    check_summary_sides,
-    tree_parents,
-)
+from helpers.checks.ledger import Ledger
+from helpers.checks.within import check_column_identities, check_row_sums, check_summary_sides, tree_parents
 
 
 def lines(rows: list[dict], kind: str = "expenditure") -> pd.DataFrame:

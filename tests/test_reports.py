@@ -20,9 +20,11 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import reports
 from helpers.config import RAW_DIR
-from helpers.reports import NOTEBOOKS_DIR, build_reports, one_line_error, render_html
+from helpers.report import runner as reports
+from helpers.report import state
+from helpers.report.render import render_html
+from helpers.report.runner import NOTEBOOKS_DIR, build_reports, one_line_error
 
 HOSTILE = "<script>alert(1)</script>"
 FAILING = "kaifeng-xiangfu_2024"  # its stub notebook raises
@@ -243,10 +245,10 @@ def test_force_rebuilds_the_chosen_reports_and_the_index_keeps_the_others(stubbe
 def test_document_digests_follow_each_documents_rows(tmp_path):
     frame = pd.DataFrame({"doc_id": ["a", "a", "b"], "line": [1, 2, 3], "reuse_docs": ["b", "", ""]})
     frame.to_parquet(tmp_path / "indicators.parquet")
-    before = reports.document_digests(tmp_path)
+    before = state.document_digests(tmp_path)
     frame.loc[2, "reuse_docs"] = "a"  # another document's change shows in b's rows only
     frame.to_parquet(tmp_path / "indicators.parquet")
-    after = reports.document_digests(tmp_path)
+    after = state.document_digests(tmp_path)
     assert before["a"] == after["a"] and before["b"] != after["b"]
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from helpers.__main__ import main
 from helpers.config import RAW_DIR
-from helpers.synth import chinese_number, generate, scale_printed
+from helpers.tools.synth import chinese_number, generate, scale_printed
 
 
 @pytest.mark.parametrize("printed, factor, expected", [

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers import views
+from helpers.report import views
 
 
 def test_spending_parts_add_up_to_the_total():
@@ -36,8 +36,8 @@ def test_document_header_escapes_names():
 
 
 def test_load_document_names_an_unknown_id(tmp_path):
-    from helpers.__main__ import run_process
     from helpers.config import RAW_DIR
+    from helpers.pipeline.corpus import run_process
 
     assert run_process(RAW_DIR, tmp_path) == 0
     with pytest.raises(views.UnknownDocument, match="no document 'nowhere_2024'"):

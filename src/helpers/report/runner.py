@@ -8,9 +8,6 @@ up-to-date run stays fast.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
-import html
 import json
 import multiprocessing
 import os
@@ -19,28 +16,40 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from functools import cache
-from html.parser import HTMLParser
 from itertools import chain
 from pathlib import Path
-from urllib.parse import quote
 
-import pandas as pd
-
-from helpers.config import MANIFEST_NAME, MAPS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
-from helpers.io_raw import DOC_ID_RE
+from helpers.config import PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
+from helpers.ingest.manifest import DOC_ID_RE
+from helpers.pipeline.corpus import run_process
+from helpers.report.index import render_index
+from helpers.report.render import render_html
+from helpers.report.state import (
+    COMPARISON,
+    INDEX,
+    STAMP_NAME,
+    STATE_NAME,
+    digest,
+    document_digests,
+    load_state,
+    now_text,
+    processed_fingerprint,
+    prune_state,
+    raw_fingerprint,
+    read_json,
+    read_manifest_rows,
+    sha256_file,
+    source_fingerprint,
+    write_atomic,
+)
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUREAU_NOTEBOOK = "bureau.ipynb"
 COMPARISON_NOTEBOOK = "comparison.ipynb"
-COMPARISON = "comparison"
-INDEX = "index"
-STAMP_NAME = ".process-fingerprint.json"  # in the processed dir: what the tables were built from
-STATE_NAME = ".fingerprints.json"  # in the out dir: what each report was built from, and how it went
 KERNEL_NAME = "python3"
 MAX_ERROR_CHARS = 300
 
@@ -73,85 +82,22 @@ class Plan:
     failed: list[Outcome] = field(default_factory=list)
 
 
-# --- fingerprints -------------------------------------------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def digest(parts: Iterable[tuple[str, bytes]]) -> str:
-    """sha256 over named byte strings, each framed by its name and length so no two sequences collide."""
-    h = hashlib.sha256()
-    for name, data in parts:
-        h.update(f"{name}\0{len(data)}\0".encode())
-        h.update(data)
-    return h.hexdigest()
-
-
-def _files_digest(paths: Iterable[Path], root: Path) -> str:
-    return digest((p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(paths))
-
-
-def source_fingerprint() -> str:
-    """The package's code and maps: a change to either may change every table and report."""
-    files = [*PACKAGE_DIR.rglob("*.py"), *MAPS_DIR.glob("*.csv")]
-    return _files_digest((p for p in files if "__pycache__" not in p.parts), PACKAGE_DIR)
-
-
-def raw_fingerprint(raw_dir: Path) -> str:
-    """Every file of the raw folder (texts and manifest), by name and bytes."""
-    return _files_digest((p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")), raw_dir)
-
-
-def processed_fingerprint(processed_dir: Path) -> str:
-    return _files_digest(processed_dir.glob("*.parquet"), processed_dir)
-
-
-def document_digests(processed_dir: Path) -> dict[str, str]:
-    """sha256 of each document's rows over every processed table. Some columns of a document's rows come from the
-    others (indicators reused by other bureaus, comparison ranks): a bureau report must follow them too."""
-    hashes: dict[str, hashlib._Hash] = {}
-    for path in sorted(processed_dir.glob("*.parquet")):
-        frame = pd.read_parquet(path)
-        if "doc_id" in frame:
-            for doc_id, rows in frame.groupby("doc_id", sort=True):
-                hashes.setdefault(str(doc_id), hashlib.sha256()).update(path.name.encode() + rows.to_csv(index=False).encode())
-    return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
-
-
-def read_manifest_rows(raw_dir: Path) -> dict[str, dict[str, str]]:
-    """Manifest rows by doc_id, every field as written: a bureau report's fingerprint includes its row."""
-    path = raw_dir / MANIFEST_NAME
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return {row["doc_id"]: row for row in csv.DictReader(f) if row.get("doc_id")}
-
-
-# --- processing check ---------------------------------------------------------------------------------------------
-
-
 def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str) -> tuple[bool, int]:
     """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
     inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
     stamp_path = processed_dir / STAMP_NAME
     if stamp_path.is_file() and (processed_dir / "documents.parquet").is_file():
-        stamp = _read_json(stamp_path)
+        stamp = read_json(stamp_path)
         # the outputs' own digest catches tables rewritten by another command since the stamp
         if stamp.get("inputs") == inputs and stamp.get("outputs") == processed_fingerprint(processed_dir):
             return False, 0
-    from helpers.__main__ import run_process  # late: __main__ imports this module for its subcommand
 
     status = run_process(raw_dir, processed_dir)
     if (processed_dir / "documents.parquet").is_file():
         # stamped even after a document failed: the same inputs give the same failure, reported per bureau below
         stamp = {"inputs": inputs, "outputs": processed_fingerprint(processed_dir)}
-        _write_atomic(stamp_path, json.dumps(stamp, indent=1))
+        write_atomic(stamp_path, json.dumps(stamp, indent=1))
     return True, status
-
-
-# --- planning -----------------------------------------------------------------------------------------------------
 
 
 def discover_doc_ids(raw_dir: Path) -> list[str]:
@@ -162,24 +108,6 @@ def discover_doc_ids(raw_dir: Path) -> list[str]:
 def reserved_problems(doc_ids: list[str]) -> list[str]:
     """A document named like a report of its own would overwrite it."""
     return [f"{d}.txt: doc_id '{d}' is the name of another report; rename the file" for d in doc_ids if d in (COMPARISON, INDEX)]
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}  # a missing or damaged stamp or state only costs a rebuild
-
-
-def load_state(out_dir: Path) -> dict[str, dict]:
-    return _read_json(out_dir / STATE_NAME)
-
-
-def prune_state(state: dict[str, dict], keep: set[str], out_dir: Path) -> dict[str, dict]:
-    """Forget the reports of documents no longer in the raw folder, and delete their pages."""
-    for name in set(state) - keep:
-        (out_dir / f"{name}.html").unlink(missing_ok=True)
-    return {name: entry for name, entry in state.items() if name in keep}
 
 
 def _is_current(name: str, fingerprint: str, html_path: Path, state: dict[str, dict]) -> bool:
@@ -230,9 +158,6 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     return plan
 
 
-# --- executing and rendering (in the worker processes) ------------------------------------------------------------
-
-
 @cache
 def _kernel_manager_class() -> type:
     import zmq
@@ -276,106 +201,6 @@ def execute_notebook(job: Job):
     )
 
 
-REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{#- self-contained pages: no require.js (no widgets), no MathJax or Mermaid fetched from a CDN -#}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{#- after the notebook CSS, so equal selectors here win -#}
-{%- block html_head_css -%}<style type="text/css">@@CSS@@</style>{%- endblock html_head_css -%}
-{%- block body_header -%}{{ super() }}<!--report-toc-->{%- endblock body_header -%}
-"""
-
-# Page text in Chinese: a CJK font the reader has, else the project's own, copied beside the pages (assets/).
-# It comes first in font-family: listed after system-ui, Chromium drew boxes for some headings instead of falling back.
-FONT_FACE_CSS = """
-@font-face { font-family: "Report CJK"; src: local("Noto Sans SC"), local("Noto Sans CJK SC"), local("Source Han Sans SC"),
-  local("PingFang SC"), local("Microsoft YaHei"), url("assets/cjk-font.otf"); }
-"""
-REPORT_CSS = FONT_FACE_CSS + """
-body, .jp-Notebook { --jp-content-font-family: "Report CJK", system-ui, sans-serif;
-  --jp-ui-font-family: "Report CJK", system-ui, sans-serif; font-family: "Report CJK", system-ui, sans-serif; }
-main { max-width: 1200px; margin: 0 auto; }
-nav.report-toc { font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1); line-height: 1.6;
-  border: 1px solid #d0d7de; border-radius: 4px; background: #f6f8fa; padding: 0.6em 1.2em; margin: 1em 20px 1.5em; }
-nav.report-toc p { font-weight: bold; margin: 0 0 0.3em; }
-nav.report-toc ul { list-style: none; margin: 0; padding: 0; }  /* headings carry their own numbers */
-nav.report-toc li.toc-h2 { margin-left: 1.2em; } nav.report-toc li.toc-h3 { margin-left: 2.4em; font-size: 0.95em; }
-/* wide tables scroll inside the page instead of widening it; text left, numbers right (lab aligns every cell right);
-   .jp-Notebook (the body) outranks lab's ":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td" */
-.jp-Notebook .jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
-.jp-Notebook .jp-RenderedHTMLCommon td, .jp-Notebook .jp-RenderedHTMLCommon th { text-align: left; vertical-align: top; }
-.jp-Notebook .jp-RenderedHTMLCommon td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-"""
-
-_NUMERIC_CELL = re.compile(r"<td([^>]*)>(\s*[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?\s*)</td>")
-
-
-def _mark_numeric(match: re.Match[str]) -> str:
-    """A cell holding only a number gets class "num" (kept beside a pandas Styler's own classes)."""
-    attrs, value = match.groups()
-    attrs = attrs.replace('class="', 'class="num ', 1) if 'class="' in attrs else attrs + ' class="num"'
-    return f"<td{attrs}>{value}</td>"
-
-
-@cache
-def _exporter():
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    template = REPORT_TEMPLATE.replace("@@CSS@@", REPORT_CSS)
-    return HTMLExporter(
-        template_name="lab", template_file="report.html.j2", extra_loaders=[DictLoader({"report.html.j2": template})],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, language_code="zh",
-    )
-
-
-class _HeadingParser(HTMLParser):
-    """(level, id, text) of the h1–h3 headings nbconvert gave an id, the anchor link's ¶ left out."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.headings: list[tuple[int, str, str]] = []
-        self._open: tuple[int, str, list[str]] | None = None
-        self._in_anchor = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag in ("h1", "h2", "h3") and a.get("id"):
-            self._open = (int(tag[1]), a["id"] or "", [])
-        elif tag == "a" and "anchor-link" in (a.get("class") or ""):
-            self._in_anchor = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._in_anchor = False
-        elif self._open and tag == f"h{self._open[0]}":
-            level, anchor, text = self._open
-            self.headings.append((level, anchor, "".join(text).strip()))
-            self._open = None
-
-    def handle_data(self, data: str) -> None:
-        if self._open and not self._in_anchor:
-            self._open[2].append(data)
-
-
-def table_of_contents(body: str) -> str:
-    parser = _HeadingParser()
-    parser.feed(body)
-    items = "".join(
-        f'<li class="toc-h{level}"><a href="#{html.escape(anchor)}">{html.escape(text, quote=False)}</a></li>'
-        for level, anchor, text in parser.headings
-    )
-    return f'<nav class="report-toc" aria-label="目录"><p>目录</p><ul>{items}</ul></nav>'
-
-
-def render_html(nb, title: str) -> str:
-    """HTML without code, with a table of contents from the headings and right-aligned numbers."""
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = _NUMERIC_CELL.sub(_mark_numeric, body)
-    return body.replace("<!--report-toc-->", table_of_contents(body), 1)
-
-
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -392,12 +217,12 @@ def build_report(job: Job) -> Outcome:
     start = time.perf_counter()
     try:
         page = render_html(execute_notebook(job), job.title)
-        _write_atomic(job.html, page)
+        write_atomic(job.html, page)
     except Exception as exc:  # one bureau's failure must not stop the batch
         detail = _ANSI.sub("", "".join(getattr(exc, "traceback", None) or traceback.format_exception(exc)))
         job.html.unlink(missing_ok=True)  # an old page would pass for a current one
         return Outcome(job.name, "failed", time.perf_counter() - start, one_line_error(exc), detail)
-    return Outcome(job.name, "built", time.perf_counter() - start, built_at=_now(), fingerprint=job.fingerprint)
+    return Outcome(job.name, "built", time.perf_counter() - start, built_at=now_text(), fingerprint=job.fingerprint)
 
 
 def run_jobs(jobs: list[Job], n_jobs: int) -> Iterator[Outcome]:
@@ -414,95 +239,6 @@ def run_jobs(jobs: list[Job], n_jobs: int) -> Iterator[Outcome]:
                 yield future.result()
             except Exception as exc:  # a worker that died (killed, out of memory)
                 yield Outcome(futures[future].name, "failed", error=one_line_error(exc))
-
-
-# --- index --------------------------------------------------------------------------------------------------------
-
-INDEX_CSS = FONT_FACE_CSS + """
-body { font-family: "Report CJK", system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
-       padding: 0 1em; color: #1f2328; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border-bottom: 1px solid #d0d7de; padding: 0.35em 0.7em; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.failed { color: #cf222e; }
-code { font-size: 0.85em; }
-"""
-
-
-BUREAU_COLUMNS = ["报告", "医疗保障局", "年度", "错误", "警告", "原始文件 sha256", "构建于"]
-
-
-def _cell(value: object, cls: str = "") -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(text)}</td>"
-
-
-def _report_cell(name: str, out_dir: Path, state: dict[str, dict]) -> str:
-    entry = state.get(name, {})
-    if entry.get("status") == "built" and (out_dir / f"{name}.html").is_file():
-        href = html.escape(quote(f"{name}.html"))
-        return f'<td><a href="{href}">{html.escape(name)}</a></td>'
-    if entry.get("status") == "failed":
-        return _cell(f"failed: {entry.get('error', '')}", "failed")
-    return _cell("not built")
-
-
-def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir: Path, state: dict[str, dict]) -> str:
-    """The index page; every text from the data or an error message is escaped."""
-    documents = pd.read_parquet(processed_dir / "documents.parquet").set_index("doc_id")
-    raw_files = sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
-    hashes = {p.name: sha256_file(p) for p in raw_files}
-    rows = []
-    for doc_id in doc_ids:
-        doc = documents.loc[doc_id] if doc_id in documents.index else pd.Series(dtype=object)
-        sha = hashes.get(f"{doc_id}.txt", "")
-        entry = state.get(doc_id, {})
-        rows.append(
-            "<tr>" + _report_cell(doc_id, out_dir, state) + _cell(doc.get("bureau_name")) + _cell(doc.get("fiscal_year"))
-            + _cell(doc.get("n_findings_error"), "num") + _cell(doc.get("n_findings_warning"), "num")
-            + f'<td><code title="{html.escape(sha)}">{html.escape(sha[:12])}</code></td>'
-            + _cell(entry.get("built_at")) + "</tr>"
-        )
-    comparison = state.get(COMPARISON, {})
-    files = "".join(f"<tr>{_cell(name)}<td><code>{html.escape(sha)}</code></td></tr>" for name, sha in hashes.items())
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>医疗保障局预算公开报告</title><style>{INDEX_CSS}</style></head>
-<body>
-<h1>医疗保障局预算公开报告</h1>
-<p>生成于 {html.escape(_now())}；原始文件 {html.escape(str(raw_dir))}。</p>
-<h2>比较</h2>
-<div class="table-wrap"><table><thead><tr><th>报告</th><th>构建于</th></tr></thead>
-<tbody><tr>{_report_cell(COMPARISON, out_dir, state)}{_cell(comparison.get("built_at"))}</tr></tbody></table></div>
-<h2>各局报告</h2>
-<div class="table-wrap"><table>
-<thead><tr>{"".join(f"<th>{h}</th>" for h in BUREAU_COLUMNS)}</tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></div>
-<h2>输入文件</h2>
-<div class="table-wrap"><table><thead><tr><th>文件</th><th>sha256</th></tr></thead><tbody>{files}</tbody></table></div>
-</body>
-</html>
-"""
-
-
-# --- command ------------------------------------------------------------------------------------------------------
-
-
-def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _progress(outcome: Outcome) -> str:
@@ -562,8 +298,8 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
 
     copy_font(out_dir)
     state = prune_state(state, {*all_ids, COMPARISON}, out_dir)  # a --docs name without a file is not kept
-    _write_atomic(out_dir / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False, sort_keys=True))
-    _write_atomic(out_dir / f"{INDEX}.html", render_index(all_ids, raw_dir, processed_dir, out_dir, state))
+    write_atomic(out_dir / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False, sort_keys=True))
+    write_atomic(out_dir / f"{INDEX}.html", render_index(all_ids, raw_dir, processed_dir, out_dir, state))
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
     print(f"{len(outcomes)} reports: {counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed, "
           f"{time.perf_counter() - start:.1f} s → {out_dir / (INDEX + '.html')}")
@@ -572,7 +308,7 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
 
 def copy_font(out_dir: Path) -> None:
     """The project's CJK font beside the pages, for readers whose system has none (SIL OFL: redistribution allowed)."""
-    from helpers.charts import font_path
+    from helpers.report.charts import font_path
 
     target = out_dir / "assets" / "cjk-font.otf"
     source = font_path()

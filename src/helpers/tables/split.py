@@ -283,16 +283,16 @@ def _add_meta(table: RawTable, number: int, text: str) -> None:
 
 
 def _is_header_like(cells: list[str]) -> bool:
-    from helpers.numbers import is_amount
+    from helpers.tables.numbers import is_amount
 
     return not any(is_amount(c) or CODE_CELL_RE.fullmatch(squeeze(c)) for c in cells if c)
 
 
 def _close_page(table: RawTable | None) -> None:
     """Remember a repeated page that brought no rows: rows may be lost at that break."""
-    if table is not None and table.page_lines and table.page_rows == 0:
-        if table.page_lines[-1] not in table.empty_pages:
-            table.empty_pages.append(table.page_lines[-1])
+    if (table is not None and table.page_lines and table.page_rows == 0
+            and table.page_lines[-1] not in table.empty_pages):
+        table.empty_pages.append(table.page_lines[-1])
 
 
 def _add_row(table: RawTable, row: Row) -> None:

@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.extract import extract_document
-from helpers.io_raw import DocumentError, load_manifest, read_text
-from helpers.numbers import is_amount, normalise_text, parse_amount, to_wan
-from helpers.pipeline import discover, process_document
+from helpers.errors import DocumentError
+from helpers.ingest.manifest import discover, load_manifest
+from helpers.ingest.raw_text import read_text
+from helpers.pipeline.document import process_document
+from helpers.tables.numbers import is_amount, normalise_text, parse_amount, to_wan
+from helpers.tables.split import extract_document
 
 # A finding is the same in both runs when these agree (its line numbers do not move: a typo keeps the line count).
 FINDING_KEY = ["check", "refs", "message", "expected", "actual"]

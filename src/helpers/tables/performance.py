@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from helpers.clean import TableContext
 from helpers.config import MAPS_DIR
-from helpers.extract import Row, squeeze
-from helpers.numbers import is_amount, join_code, normalise_text, parse_amount, parse_target
+from helpers.tables.context import TableContext
+from helpers.tables.numbers import is_amount, join_code, normalise_text, parse_amount, parse_target
+from helpers.tables.split import Row, squeeze
 
 CATEGORY_LEVEL1 = {"成本指标": "成本指标", "产出指标": "产出指标", "效益指标": "效益指标", "满意度指标": "满意度指标"}
 PROJECT_LABEL_RE = re.compile(r"^(项目名称|专项资金名称)$")
@@ -169,7 +169,7 @@ def _parse_wide(ctx: TableContext, rows: list[Row], cats: dict[int, str], state:
         assigned = _assign_categories(pairs, cats, block_offset, is_new)
         if is_new and assigned:
             block_offset = round(sum(p - c for (p, _, _), c in assigned) / len(assigned))
-        for (col, name, value), cat_col in assigned:
+        for (_col, name, value), cat_col in assigned:
             level1 = cats[cat_col]
             current[level1] = _indicator(ctx, state, row.line, level1, None, name, value)
         for col, text in lone:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.compare import read_processed
+from helpers.analysis.compare import read_processed
 
 # Parts of total expenditure, in the order the charts stack them: (measure, Chinese label, group).
 SPENDING_PARTS = [

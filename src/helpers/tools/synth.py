@@ -21,9 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
-from helpers.extract import extract_document
-from helpers.io_raw import load_manifest, read_text
-from helpers.mutation import (
+from helpers.ingest.manifest import load_manifest
+from helpers.ingest.raw_text import read_text
+from helpers.pipeline.document import process_document
+from helpers.tables.context import PERFORMANCE_KINDS
+from helpers.tables.numbers import is_amount, normalise_text, parse_amount, to_wan
+from helpers.tables.split import extract_document
+from helpers.tools.mutation import (
     FLOAT_DIGITS,
     LEADING_ZERO_RE,
     MONEY_UNITS,
@@ -32,8 +36,6 @@ from helpers.mutation import (
     codes_by_line,
     narrative_amount_sites,
 )
-from helpers.numbers import is_amount, normalise_text, parse_amount, to_wan
-from helpers.pipeline import PERFORMANCE_KINDS, process_document
 
 CHINESE_DIGITS = "〇一二三四五六七八九"
 FACTORS = (1, 2, 3, 4, 5)

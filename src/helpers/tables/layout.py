@@ -14,8 +14,8 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
-from helpers.extract import Row, squeeze
-from helpers.numbers import is_amount, join_code, parse_amount
+from helpers.tables.numbers import is_amount, join_code, parse_amount
+from helpers.tables.split import Row, squeeze
 
 YEAR_RE = re.compile(r"(\d{4})年")
 DECIMAL_MARK_RE = re.compile(r"[.,]")
@@ -265,9 +265,9 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
         return _read_headerless(row, labels, codes, numeric)
     shift = 0
     first = layout.first_amount_col
-    if numeric and first is not None and layout.roles.get(first) in {"total", "three_public_total"}:
-        if numeric[0][0] != first and first not in dict(numeric):
-            shift = first - numeric[0][0]
+    if (numeric and first is not None and layout.roles.get(first) in {"total", "three_public_total"}
+            and numeric[0][0] != first and first not in dict(numeric)):
+        shift = first - numeric[0][0]
     amounts: dict[str, Decimal] = {}
     prev: dict[str, Decimal] = {}
     source: dict[str, int] = {}

@@ -18,9 +18,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from helpers.clean import match_name
 from helpers.config import MAPS_DIR
-from helpers.extract import squeeze
+from helpers.tables.names import match_name
+from helpers.tables.split import squeeze
 
 QUALITATIVE = "qualitative"
 DIRECTIONS = {">=": "≥", ">": "≥", "<=": "≤", "<": "≤", "=": "=", "range": "range"}

@@ -1,0 +1,60 @@
+"""Do two versions of the code write the same bytes? For refactorings that must not change any output.
+
+    .venv/bin/python scripts/same_outputs.py [--base REV] [--corpus DIR ...]
+
+Checks out REV (default HEAD) in a temporary git worktree, runs `python -m helpers process` of that version and of
+the working tree on each corpus (default: data/raw and ../shared/corpus-extra when present), and compares the
+sha256 of every output file. Exit status 1 when any file differs or exists on one side only.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def process(src: Path, raw: Path, out: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    subprocess.run([sys.executable, "-m", "helpers", "process", "--raw-dir", str(raw), "--out-dir", str(out)],
+                   env=env, capture_output=True, check=False)
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="HEAD")
+    parser.add_argument("--corpus", type=Path, action="append")
+    args = parser.parse_args()
+    corpora = args.corpus or [ROOT / "data" / "raw", *[p for p in [ROOT.parent / "shared" / "corpus-extra"] if p.is_dir()]]
+    differ = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), args.base],
+                       capture_output=True, check=True)
+        try:
+            for corpus in corpora:
+                before, after = Path(tmp) / f"{corpus.name}-before", Path(tmp) / f"{corpus.name}-after"
+                process(base / "src", corpus, before)
+                process(ROOT / "src", corpus, after)
+                old, new = checksums(before), checksums(after)
+                changed = sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
+                print(f"{corpus}: {len(new)} files, {len(changed)} differ from {args.base}"
+                      + (f": {', '.join(changed)}" if changed else ""))
+                differ += len(changed)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], capture_output=True,
+                           check=False)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Checks within one table: column identities on every row, rows against the row above them (合计, 单位, 类,
+款), the sections and totals of a two-sided 收支总表, and 三公 = its parts.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pandas as pd
+
+from helpers.checks.ledger import (
+    Ledger,
+    Ref,
+    column_identities,
+    differs,
+    fmt_wan,
+    label_of,
+    present_roles,
+    role_label,
+    sum_finding,
+)
+from helpers.checks.records import Record, Rows, blank, by_line, group_by, is_missing, or_zero
+
+TOTAL_TYPES = {"total", "current_total", "grand_total"}
+FUNCTION_LEVELS = {"total": 0, "current_total": 0, "grand_total": 0, "unit": 1, "class": 2, "kuan": 3, "item": 4,
+                   "project": 5}
+SECTION_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+SUBSECTION_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+OF_WHICH_RE = re.compile(r"^其中")
+SUMMARY_TABLES = {"summary", "fiscal_summary"}
+
+
+def check_column_identities(ledger: Ledger, frame: pd.DataFrame | Rows, what: str) -> None:
+    """合计 = 基本 + 项目, 基本 = 人员 + 公用 … on every row, where the table has the columns."""
+    rows = Rows.of(frame)
+    groups = group_by(rows.records, lambda r: (r["table_kind"], blank(r.get("side", ""))))
+    for (kind, _side), table in groups.items():
+        present = set(present_roles(rows.subset(table)))
+        # Of the ways to split a whole, the one that uses most of the table's columns.
+        chosen: dict[tuple[str, str], tuple[str, ...]] = {}
+        for whole, parts, group in column_identities():
+            used = tuple(p for p in parts if p in present)
+            if whole in present and len(used) > len(chosen.get((whole, group), ())):
+                chosen[(whole, group)] = used
+        if not chosen:
+            continue
+        for row in table:
+            values = {r: row[f"{r}_wan"] for r in present}
+            for (whole, _), parts in chosen.items():
+                if is_missing(values[whole]) and all(is_missing(values[p]) for p in parts):
+                    continue
+                label = f"{label_of(kind)} row “{row_name(row)}” ({what})"
+                sum_finding(ledger, "table.columns",
+                             f"{label}: {role_label(whole)} vs {' + '.join(role_label(p) for p in parts)}",
+                             or_zero(values[whole]), [or_zero(values[p]) for p in parts], [Ref(kind, (int(row["line"]),))])
+
+
+def row_name(row: Record) -> str:
+    for attr in ("name", "project_name", "econ_name"):
+        value = row.get(attr)
+        if isinstance(value, str) and value:
+            return value
+    return "合计"
+
+
+def tree_parents(types: list[str], codes: list[str | None], units: list[str | None]) -> list[int | None]:
+    """Parent of each row in a table listed top-down: the nearest row above it at a higher
+    level (合计 > 单位 > 类 > 款 > 项 > 项目) whose code is a prefix of the row's code."""
+    parents: list[int | None] = []
+    for i, row_type in enumerate(types):
+        level = FUNCTION_LEVELS.get(row_type)
+        parent = None
+        for j in range(i - 1, -1, -1):
+            other = FUNCTION_LEVELS.get(types[j])
+            if level is None or other is None:
+                continue
+            if row_type == "unit" and types[j] == "unit":
+                if units[i] and units[j] and units[i] != units[j] and units[i].startswith(units[j]):
+                    parent = j
+                    break
+                continue
+            if other >= level:
+                continue
+            if codes[i] and codes[j] and not codes[i].startswith(codes[j]):
+                continue
+            parent = j
+            break
+        parents.append(parent)
+    return parents
+
+
+def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str) -> None:
+    """Each total, unit, 类 and 款 row equals the sum of the rows directly under it."""
+    rows = Rows.of(frame)
+    for kind, table in group_by(rows.records, lambda r: r["table_kind"]).items():
+        records = by_line(table)
+        roles = present_roles(rows.subset(records))
+        codes = [c if isinstance(c, str) and c else None for c in (r[code_column] for r in records)]
+        units = [u if isinstance(u, str) and u else None for u in (r.get("unit_code") for r in records)]
+        parents = tree_parents([r["row_type"] for r in records], codes, units)
+        children: dict[int, list[int]] = defaultdict(list)
+        for i, p in enumerate(parents):
+            if p is not None:
+                children[p].append(i)
+        for p, kids in children.items():
+            head = records[p]
+            for role in roles:
+                column = f"{role}_wan"
+                if is_missing(head[column]) and all(is_missing(records[k][column]) for k in kids):
+                    continue
+                what = f"{label_of(kind)} row “{row_name(head)}”, {role_label(role)}"
+                refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(records[k]["line"]) for k in kids))]
+                sum_finding(ledger, "table.rows", what, or_zero(head[column]), [or_zero(records[k][column]) for k in kids],
+                             refs)
+
+
+def _summary_level(name: str, row_type: str) -> str:
+    text = str(name or "").strip()
+    if OF_WHICH_RE.match(text):
+        return "of_which"
+    if SECTION_RE.match(text):
+        return "section"
+    if row_type in TOTAL_TYPES:
+        return "total"
+    return "sub" if SUBSECTION_RE.match(text) else "plain"
+
+
+def check_summary_sides(ledger: Ledger, lines: pd.DataFrame | Rows) -> None:
+    """收支总表 and 财政拨款收支总表: each side's totals add up its items (sections = Σ their
+    sub-items, each total = the previous total + the items since), and 收入总计 = 支出总计."""
+    frame = Rows.of(lines)
+    for kind, table in group_by(frame.records, lambda r: r["table_kind"]).items():
+        finals: dict[str, Record] = {}
+        for side, side_rows in group_by(table, lambda r: r["side"]).items():
+            rows = by_line(side_rows)
+            roles = present_roles(frame.subset(rows))
+            top: list[Record] = []  # items since the last total
+            section: Record | None = None
+            section_items: list[Record] = []
+            running: Record | None = None
+            last_total: Record | None = None
+
+            for row in rows:
+                level = _summary_level(row["name"], row["row_type"])
+                if level == "of_which":
+                    continue
+                if level == "section":
+                    _close_section(ledger, kind, section, section_items, roles)
+                    section, section_items = row, []
+                    top.append(row)
+                elif level == "total":
+                    _close_section(ledger, kind, section, section_items, roles)
+                    section, section_items = None, []
+                    parts = ([running] if running is not None else []) + top
+                    if parts:
+                        _check_group(ledger, kind, row, parts, roles, "table.summary")
+                    running, top, last_total = row, [], row
+                elif section is not None:
+                    section_items.append(row)
+                else:
+                    top.append(row)
+            _close_section(ledger, kind, section, section_items, roles)
+            if last_total is not None:
+                finals[side] = last_total
+        if {"income", "expenditure"} <= finals.keys():
+            income, spending = finals["income"], finals["expenditure"]
+            a, b = _main_amount(income), _main_amount(spending)
+            if differs(a, b):
+                ledger.add("table.balance", f"{label_of(kind)}: “{income['name']}” {fmt_wan(a)} but "
+                           f"“{spending['name']}” {fmt_wan(b)}", a, b,
+                           [Ref(kind, (int(income["line"]),)), Ref(kind, (int(spending["line"]),))])
+
+
+def _close_section(ledger: Ledger, kind: str, section: Record | None, items: list[Record],
+                   roles: list[str]) -> None:
+    """A numbered section (一、本年收入) equals the sum of the items under it."""
+    if section is not None and items:
+        _check_group(ledger, kind, section, items, roles, "table.summary")
+
+
+def _main_amount(row: Record) -> float:
+    """A total row's amount: its 合计 column, or the 财政拨款 / 本年 / 一般公共预算 column a side may have instead."""
+    for role in ("total", "fiscal_total", "current_year", "general_budget"):
+        if not is_missing(row.get(f"{role}_wan")):
+            return float(row[f"{role}_wan"])
+    return 0.0
+
+
+def _check_group(ledger: Ledger, kind: str, head: Record, parts: list[Record], roles: list[str],
+                 check: str) -> None:
+    for role in roles:
+        column = f"{role}_wan"
+        if is_missing(head.get(column)) and all(is_missing(p.get(column)) for p in parts):
+            continue
+        what = f"{label_of(kind)} {head['side']} “{head['name']}”, {role_label(role)}"
+        refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(p["line"]) for p in parts))]
+        sum_finding(ledger, check, what, or_zero(head.get(column)), [or_zero(p.get(column)) for p in parts], refs)
+
+
+def check_three_public(ledger: Ledger, three_public: pd.DataFrame | Rows) -> None:
+    """“三公”经费 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, for each year printed."""
+    printed = Rows.of(three_public).records
+    if not printed:
+        return
+    for kind, table in group_by(printed, lambda r: r["table_kind"]).items():
+        prefix = "gov_fund_" if kind == "gov_fund_three_public" else ""
+        for period in ("", "_prev_year"):
+            values = {}
+            where = {}
+            for row in table:
+                figure = row["figure"].removeprefix(prefix)
+                if figure.endswith("_prev_year") != bool(period):
+                    continue
+                role = figure.removesuffix("_prev_year")
+                values[role] = row["value_wan"]
+                where[role] = int(row["line"])
+            chosen = {}
+            for whole, parts, group in column_identities():
+                if not whole.startswith("three_public") or whole not in values or group in chosen:
+                    continue
+                present = [p for p in parts if p in values]
+                if present and not (group == "three_public" and "three_public_vehicle" in parts
+                                    and "three_public_vehicle" not in values):
+                    chosen[group] = (whole, present)
+            for whole, present in chosen.values():
+                what = f"{label_of(kind)}{'（上年）' if period else ''}: {role_label(whole)}"
+                refs = [Ref(kind, (where[whole],)), Ref(kind, tuple(sorted({where[p] for p in present})))]
+                sum_finding(ledger, "table.three_public", what, values[whole], [values[p] for p in present], refs)

@@ -1,0 +1,74 @@
+"""Narrative text as paragraphs: lines joined until a sentence ends, each character keeping its line.
+
+Markdown debris is stripped (leading ``#``, ``- ``, every ``*``); a line that does not end with a sentence
+end (。；：) continues on the next non-empty line, so ``项目支出 4760.78`` / (blank) / ``万元`` is one
+number; a markdown heading (``#`` line) stands alone.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EVIDENCE_MAX = 80
+_SENTENCE_END = "。；：;:！？!?"
+_TRAILING_CLOSERS = "”’\"'）)】」』"
+UNIT_FACTOR = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, None: 1.0}
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def clean_line(text: str) -> str:
+    """Strip markdown debris: leading ``#`` and ``- ``, every ``*``."""
+    text = text.replace("*", "").strip()
+    text = text.lstrip("#").strip()
+    if text.startswith("- ") or text == "-":
+        text = text[1:].strip()
+    return text
+
+
+@dataclass
+class Paragraph:
+    text: str
+    starts: list[int]  # offset in text where each piece starts
+    lines: list[int]  # line number of each piece
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[bisect.bisect_right(self.starts, offset) - 1]
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip(_TRAILING_CLOSERS + " \t")
+    return bool(stripped) and stripped[-1] in _SENTENCE_END
+
+
+def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
+    """Join the lines of each paragraph, remembering which line each part came from."""
+    paragraphs: list[Paragraph] = []
+    text, starts, nums = "", [], []
+
+    def flush() -> None:
+        nonlocal text, starts, nums
+        if text:
+            paragraphs.append(Paragraph(text, starts, nums))
+        text, starts, nums = "", [], []
+
+    for number, raw in lines:
+        is_heading = raw.lstrip().startswith("#")
+        piece = clean_line(raw)
+        if not piece:
+            continue
+        if is_heading:
+            flush()
+        starts.append(len(text))
+        nums.append(int(number))
+        text += piece
+        if is_heading or _ends_sentence(piece):
+            flush()
+    flush()
+    return paragraphs
+
+
+def evidence_text(text: str) -> str:
+    text = WHITESPACE_RE.sub(" ", text).strip()
+    return text if len(text) <= EVIDENCE_MAX else text[: EVIDENCE_MAX - 1] + "…"

@@ -1,0 +1,109 @@
+"""One document through every stage: read → split → clean → narrative → checks → analysis. Each step is a
+call into its stage; nothing here parses or computes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.analysis.indicators import enrich_indicators, summarize_indicators
+from helpers.analysis.key_figures import key_figures
+from helpers.analysis.profile import build_profile, classify_projects
+from helpers.checks.reconcile import reconcile
+from helpers.errors import DocumentError
+from helpers.ingest.metadata import document_metadata
+from helpers.ingest.raw_text import read_text
+from helpers.narrative.figures import extract_narrative_figures
+from helpers.narrative.statements import extract_narrative_statements
+from helpers.tables.names import attach_project_codes
+from helpers.tables.read import read_tables, records_frame
+from helpers.tables.split import RawDocument, extract_document
+from helpers.tables.survey import template_family, truncation
+
+
+@dataclass
+class DocumentResult:
+    doc_id: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (error | warning, one-line message)
+
+    def count(self, name: str) -> int:
+        return len(self.frames.get(name, []))
+
+
+def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> DocumentResult:
+    """All stages for one document. Raises DocumentError with a one-line reason."""
+    raw = read_text(path)
+    meta = document_metadata(doc_id, path, raw, manifest)
+    doc = extract_document(raw.text)
+    if not doc.tables:
+        raise DocumentError("no recognisable budget table found")
+    fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
+    reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
+    frames = reading.frames
+    attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
+    narrative = extract_narrative_figures(doc.narrative)
+    frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, narrative)
+    frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
+    statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
+    # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
+    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
+    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year)
+    frames["findings"] = findings
+    frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
+    frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
+    frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
+    frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
+    frames["spending_profile"] = build_profile(doc_id, frames, frames["project_classes"], doc.narrative)
+    frames["indicators"] = enrich_indicators(frames["indicators"])
+    frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
+                                                       frames["performance_budgets"])
+    problems = input_problems(meta, doc, frames["unparsed"])
+    frames["documents"]["problems"] = "; ".join(f"{severity}: {message}" for severity, message in problems)
+    return DocumentResult(doc_id, frames, problems)
+
+
+def input_problems(meta: dict, doc: RawDocument, unparsed: pd.DataFrame) -> list[tuple[str, str]]:
+    """What is wrong with the input itself, one line each: a truncated text, unknown tables, no manifest row."""
+    problems = []
+    truncated = truncation(doc)
+    if truncated:
+        problems.append(("error", truncated))
+    for table in doc.tables:
+        if table.kind == "unknown":
+            lines = {r.line for r in table.rows}
+            n = int(unparsed["line"].isin(lines).sum())
+            problems.append(("warning", f"table '{table.title}' (line {table.title_line}) matches no title of "
+                                        f"maps/table_kinds.csv: its {n} numbers are kept in unparsed"))
+    if meta.get("metadata_inferred"):
+        problems.append(("warning", "no manifest row: bureau, year and unit read from the text (metadata_inferred)"))
+    return problems
+
+
+def document_row(meta: dict, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:
+    kinds = [t.kind for t in doc.tables]
+    return {
+        **{k: meta.get(k, "") for k in DOCUMENT_META},
+        "template_family": template_family(doc),
+        "tables_found": ";".join(kinds),
+        "toc_tables": ";".join(k for _, _, k in doc.toc),
+        "tables_missing": ";".join(k for _, _, k in doc.toc if k not in kinds),
+        "tables_empty": ";".join(t.kind for t in doc.tables if t.declared_empty),
+        "title_inferred": ";".join(t.kind for t in doc.tables if t.title_inferred),
+        "empty_page_lines": ";".join(str(n) for t in doc.tables for n in t.empty_pages),
+        "n_budget_lines": len(frames["budget_lines"]), "n_economic_lines": len(frames["economic_lines"]),
+        "n_projects": len(frames["projects"]), "n_indicators": len(frames["indicators"]),
+        "n_unparsed": len(frames["unparsed"]),
+    }
+
+
+DOCUMENT_META = [
+    "doc_id", "bureau_name", "province", "prefecture", "county", "admin_level", "fiscal_year",
+    "amount_unit", "source_file", "sha256", "encoding", "metadata_inferred",
+]
+STATEMENT_COLUMNS = [
+    "doc_id", "line", "evidence", "number_text", "kind", "subject", "scope", "value", "share_of", "func_names",
+    "func_code", "project_name", "year", "check_status",
+]

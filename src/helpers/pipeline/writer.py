@@ -1,0 +1,67 @@
+"""The writing stage: one CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table, appended
+document by document, every part cast to the data dictionary's types.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers.pipeline.outputs import COLUMNS, SORT_KEYS, TABLE_NAMES
+from helpers.schema import apply_schema
+
+# Indicator reuse is counted over all documents: these tables are written once every document is in.
+CORPUS_TABLES = ("indicators", "indicator_summary")
+ROW_GROUP_ROWS = 20_000  # rows buffered per table before they are written: memory stays flat with the corpus
+
+
+class TableWriter:
+    """One CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table, appended document by document.
+
+    Documents arrive in doc_id order and each one's rows are sorted by line, so the files hold the rows in the
+    order one global sort would give; every part is cast to the data dictionary's types, so all parts share a schema."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
+        self.buffered = dict.fromkeys(TABLE_NAMES, 0)
+        self.csv: dict[str, TextIO] = {}
+        self.parquet: dict[str, pq.ParquetWriter] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        self.buffers[name].append(frame)
+        self.buffered[name] += len(frame)
+        if self.buffered[name] >= ROW_GROUP_ROWS:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        parts, self.buffers[name], self.buffered[name] = self.buffers[name], [], 0
+        frame = apply_schema(pd.concat(parts, ignore_index=True), name)
+        keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
+        self._write(name, frame.sort_values(keys, kind="stable").reset_index(drop=True))
+
+    def _write(self, name: str, frame: pd.DataFrame) -> None:
+        first = name not in self.csv
+        if first:
+            self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
+        frame.to_csv(self.csv[name], index=False, header=first)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if name not in self.parquet:
+            self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)
+        self.parquet[name].write_table(table)
+
+    def close(self) -> None:
+        for name in TABLE_NAMES:
+            if self.buffers[name]:
+                self._flush(name)
+            if name not in self.csv:  # no document had a row: the file still has its columns
+                columns = COLUMNS.get(name) or ["doc_id"]
+                self._write(name, apply_schema(pd.DataFrame(columns=columns), name))
+            self.csv.pop(name).close()
+            self.parquet.pop(name).close()

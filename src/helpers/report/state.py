@@ -1,0 +1,104 @@
+"""What each report was built from and how it went: fingerprints of the inputs, the state file, the
+processing stamp, and writes that never leave a half-written file.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.config import MANIFEST_NAME, MAPS_DIR, PACKAGE_DIR
+
+COMPARISON = "comparison"
+INDEX = "index"
+STAMP_NAME = ".process-fingerprint.json"  # in the processed dir: what the tables were built from
+STATE_NAME = ".fingerprints.json"  # in the out dir: what each report was built from, and how it went
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def digest(parts: Iterable[tuple[str, bytes]]) -> str:
+    """sha256 over named byte strings, each framed by its name and length so no two sequences collide."""
+    h = hashlib.sha256()
+    for name, data in parts:
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def files_digest(paths: Iterable[Path], root: Path) -> str:
+    return digest((p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(paths))
+
+
+def source_fingerprint() -> str:
+    """The package's code and maps: a change to either may change every table and report."""
+    files = [*PACKAGE_DIR.rglob("*.py"), *MAPS_DIR.glob("*.csv")]
+    return files_digest((p for p in files if "__pycache__" not in p.parts), PACKAGE_DIR)
+
+
+def raw_fingerprint(raw_dir: Path) -> str:
+    """Every file of the raw folder (texts and manifest), by name and bytes."""
+    return files_digest((p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")), raw_dir)
+
+
+def processed_fingerprint(processed_dir: Path) -> str:
+    return files_digest(processed_dir.glob("*.parquet"), processed_dir)
+
+
+def document_digests(processed_dir: Path) -> dict[str, str]:
+    """sha256 of each document's rows over every processed table. Some columns of a document's rows come from the
+    others (indicators reused by other bureaus, comparison ranks): a bureau report must follow them too."""
+    hashes: dict[str, hashlib._Hash] = {}
+    for path in sorted(processed_dir.glob("*.parquet")):
+        frame = pd.read_parquet(path)
+        if "doc_id" in frame:
+            for doc_id, rows in frame.groupby("doc_id", sort=True):
+                hashes.setdefault(str(doc_id), hashlib.sha256()).update(path.name.encode() + rows.to_csv(index=False).encode())
+    return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
+
+
+def read_manifest_rows(raw_dir: Path) -> dict[str, dict[str, str]]:
+    """Manifest rows by doc_id, every field as written: a bureau report's fingerprint includes its row."""
+    path = raw_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {row["doc_id"]: row for row in csv.DictReader(f) if row.get("doc_id")}
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}  # a missing or damaged stamp or state only costs a rebuild
+
+
+def load_state(out_dir: Path) -> dict[str, dict]:
+    return read_json(out_dir / STATE_NAME)
+
+
+def prune_state(state: dict[str, dict], keep: set[str], out_dir: Path) -> dict[str, dict]:
+    """Forget the reports of documents no longer in the raw folder, and delete their pages."""
+    for name in set(state) - keep:
+        (out_dir / f"{name}.html").unlink(missing_ok=True)
+    return {name: entry for name, entry in state.items() if name in keep}
+
+
+def now_text() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,72 @@
+"""What every cleaner of a table shares: the table kinds each reads, amount roles, the context that carries
+the document's id, the table's unit and the cells left unparsed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+import pandas as pd
+
+from helpers.config import MAPS_DIR
+from helpers.tables.layout import ParsedRow
+from helpers.tables.numbers import to_wan
+from helpers.tables.split import RawTable, squeeze
+
+FUNCTION_KINDS = {
+    "income", "expenditure", "general_expenditure", "gov_fund", "state_capital", "procurement",
+}
+ECON_KINDS = {"general_basic_econ", "econ_summary", "basic_econ", "fiscal_econ", "operating_expenses"}
+SUMMARY_KINDS = {"summary", "fiscal_summary"}
+PROJECT_KINDS = {"projects", "general_project"}
+TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)$")
+UNIT_NAME_RE = re.compile(r"(局|院|中心|办公室|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(（本级）)?$")
+
+
+@lru_cache(maxsize=1)
+def amount_roles() -> list[str]:
+    rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
+    roles = [r for r in dict.fromkeys(rules["role"]) if r != "detail"]
+    return roles
+
+
+@dataclass
+class TableContext:
+    """What every record of one table shares."""
+
+    doc_id: str
+    table: RawTable
+    unit: str
+    fiscal_year: int | None
+    unparsed: list[dict] = field(default_factory=list)
+
+    def wan(self, value: Decimal) -> float:
+        return float(to_wan(value, self.unit))
+
+    def wan_in(self, value: Decimal, unit: str) -> float:
+        return float(to_wan(value, unit))
+
+    def amounts(self, parsed: ParsedRow) -> dict[str, float]:
+        return {f"{role}_wan": self.wan(v) for role, v in parsed.amounts.items()}
+
+    def leave(self, line: int, col: int | None, text: str, reason: str) -> None:
+        self.unparsed.append({
+            "doc_id": self.doc_id, "table_kind": self.table.kind, "line": line,
+            "column": col, "text": text, "reason": reason,
+        })
+
+    def leave_leftovers(self, parsed: ParsedRow) -> None:
+        for col, text, reason in parsed.leftover:
+            self.leave(parsed.line, col, text, reason)
+        for role, value in parsed.prev_amounts.items():
+            self.leave(parsed.line, None, str(value), f"previous-year column ({role})")
+
+
+def is_unit_name(name: str) -> bool:
+    return bool(UNIT_NAME_RE.search(squeeze(name)))
+
+
+PERFORMANCE_KINDS = {"dept_performance", "project_performance", "special_fund_performance"}
+THREE_PUBLIC_KINDS = {"three_public", "gov_fund_three_public"}

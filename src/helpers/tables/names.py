@@ -1,0 +1,45 @@
+"""Project names across tables: the same project printed with spacing, 年度, 项目, 费用/费 or a stated amount
+that differ; the codes performance tables give, attached to the budget's projects.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from helpers.tables.numbers import normalise_text
+
+# A project name's trailing amount (…2024年106万) and the words and marks name_key ignores.
+NAME_AMOUNT_RE = re.compile(r"\d{4}年\d+(?:\.\d+)?万元?$")
+NAME_NOISE_RE = re.compile(r"年度|项目$|费用|[“”\"'（）()、，,·\-－—]")
+
+
+def match_name(name: str, candidates: list[str]) -> str | None:
+    """The candidate naming the same project: equal once normalised, else the closest."""
+    key = name_key(name)
+    keyed = {name_key(c): c for c in candidates}
+    if key in keyed:
+        return keyed[key]
+    close = difflib.get_close_matches(key, list(keyed), n=1, cutoff=0.85)
+    return keyed[close[0]] if close else None
+
+
+@lru_cache(maxsize=4096)
+def name_key(name: str) -> str:
+    # Cached: matching compares every project name with every candidate's.
+    text = normalise_text(str(name))
+    text = NAME_AMOUNT_RE.sub("", text)  # …2024年106万: the amount is not the name
+    return NAME_NOISE_RE.sub("", text).replace("费", "")
+
+
+def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """Project codes given by performance tables, matched on the normalised name."""
+    coded = perf.dropna(subset=["project_code"]).drop_duplicates("project_name")
+    codes = dict(zip(coded["project_name"], coded["project_code"], strict=False))
+    if projects.empty:
+        return
+    matched = [match_name(name, list(codes)) for name in projects["project_name"]]
+    projects["project_code"] = [codes.get(m) if m else None for m in matched]
+    projects["performance_name"] = matched
