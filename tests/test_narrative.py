@@ -1,13 +1,22 @@
-"""Figures stated in the 情况说明 narrative (helpers.narrative)."""
+"""Key figures stated in the 情况说明 narrative: the first statement of each (narrative.statements → analysis.key_figures)."""
 
 from __future__ import annotations
 
 import csv
 
-import pytest
+import pandas as pd
 
-from helpers.narrative.figures import COLUMNS, FIGURES, PATTERNS_PATH, extract_narrative_figures, load_patterns
+from helpers.analysis.key_figures import NARRATIVE_FIGURES as FIGURES
+from helpers.analysis.key_figures import narrative_key_figures
+from helpers.config import MAPS_DIR
+from helpers.narrative.statements import extract_narrative_statements
 from helpers.narrative.text import join_paragraphs
+
+COLUMNS = ["figure", "value_wan", "line", "evidence"]
+
+
+def extract_narrative_figures(lines, maps=None) -> pd.DataFrame:
+    return narrative_key_figures(extract_narrative_statements(lines, maps=maps))
 
 
 def numbered(*texts: str, start: int = 1) -> list[tuple[int, str]]:
@@ -259,7 +268,9 @@ def test_markdown_heading_stands_alone_even_after_a_truncated_line():
 
 def test_a_line_ending_a_sentence_is_not_joined_to_the_next():
     lines = numbered("（二）公务接待费预算情况如下：", "3.00万元用于接待。")
-    assert "three_public_reception" not in figures(lines)
+    assert [p.lines for p in join_paragraphs(lines)] == [[1], [2]]
+    # A paragraph that opens straight into a number goes on about the subject before it ("continuation").
+    assert figures(lines)["three_public_reception"] == (3.0, 2)
 
 
 def test_join_paragraphs_tracks_lines_through_blank_lines():
@@ -313,36 +324,17 @@ def test_empty_input_gives_empty_frame_with_columns():
     assert df.empty and list(df.columns) == COLUMNS
 
 
-def test_pattern_table_covers_every_figure_and_compiles():
-    patterns = load_patterns()
-    assert {p.figure for p in patterns} == set(FIGURES)
-    with PATTERNS_PATH.open(encoding="utf-8", newline="") as fh:
-        assert csv.DictReader(fh).fieldnames == ["figure", "pattern", "note"]
-
-
 def test_a_new_phrasing_is_a_new_csv_row(tmp_path):
-    table = tmp_path / "patterns.csv"
-    rows = [{"figure": p.figure, "pattern": p.source, "note": p.note} for p in load_patterns()]
-    rows.append({"figure": "operating_expenses", "pattern": "行政经费{GAP}{NUM}", "note": "new"})
-    with table.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["figure", "pattern", "note"])
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = numbered("本单位2024年行政经费预算12.50万元。")
+    """A subject phrase the maps do not know gives no figure, until a row of narrative_subjects.csv names it."""
+    from helpers.narrative.statements import load_statement_maps
+
+    for name in ("narrative_cues.csv", "narrative_scopes.csv", "narrative_shares.csv", "narrative_subjects.csv"):
+        (tmp_path / name).write_bytes((MAPS_DIR / name).read_bytes())
+    lines = numbered("本单位2024年行政保障经费预算12.50万元。")
     assert extract_narrative_figures(lines).empty
-    df = extract_narrative_figures(lines, patterns=load_patterns(table))
-    assert df.to_dict("records") == [
-        {
-            "figure": "operating_expenses",
-            "value_wan": 12.5,
-            "line": 1,
-            "evidence": "行政经费预算12.50万元",
-        }
+    with (tmp_path / "narrative_subjects.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["operating_expenses", "行政保障经费", "new"])
+    df = extract_narrative_figures(lines, maps=load_statement_maps(tmp_path))
+    assert df[["figure", "value_wan", "line"]].to_dict("records") == [
+        {"figure": "operating_expenses", "value_wan": 12.5, "line": 1}
     ]
-
-
-def test_unknown_figure_in_pattern_table_is_refused(tmp_path):
-    table = tmp_path / "patterns.csv"
-    table.write_text("figure,pattern,note\nfoo,收入{NUM},x\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown figure"):
-        load_patterns(table)

@@ -1,6 +1,7 @@
 """Key figures of a document: totals, basic/project/personnel/public expenditure, 三公, operating expenses,
 procurement and the project count, from the tables (in order of preference) and from the narrative, side by
-side.
+side. The narrative's figures are its statements (``narrative.statements``), the very rows the checks read: the
+first amount stated of each figure's subject (a count for the project count).
 """
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ import pandas as pd
 
 from helpers.tables.context import ECON_KINDS
 
+# The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
+NARRATIVE_FIGURES: tuple[str, ...] = (
+    "total_income", "total_expenditure", "basic_expenditure", "project_expenditure", "personnel_expenditure",
+    "public_expenditure", "three_public_total", "three_public_abroad", "three_public_vehicle_purchase",
+    "three_public_vehicle_operation", "three_public_reception", "operating_expenses", "procurement_total",
+    "project_count",
+)
 # Where each key figure is read, in order of preference: (table kind, side, row type, column).
 KEY_FIGURE_SOURCES: dict[str, list[tuple[str, str | None, str, str]]] = {
     "total_income": [("summary", "income", "grand_total", "total_wan"),
@@ -42,7 +50,7 @@ KEY_FIGURE_COLUMNS = ["doc_id", "figure", "source", "value_wan", "table_kind", "
 
 
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],
-                narrative: pd.DataFrame) -> pd.DataFrame:
+                statements: pd.DataFrame) -> pd.DataFrame:
     rows = []
     # The columns the sources read, as lists: ~30 lookups filtering a frame each would cost more.
     wanted = {"table_kind", "row_type", "side", "line", *(c for s in KEY_FIGURE_SOURCES.values() for *_, c in s)}
@@ -86,7 +94,24 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
     table_rows = pd.DataFrame(rows, columns=["figure", "value_wan", "table_kind", "line"])
     table_rows["source"] = "table"
     table_rows["evidence"] = None
-    narr = narrative.assign(source="narrative", table_kind=None)
+    narr = narrative_key_figures(statements).assign(source="narrative", table_kind=None)
     out = pd.concat([table_rows, narr], ignore_index=True)
     out.insert(0, "doc_id", doc_id)
     return out[KEY_FIGURE_COLUMNS]
+
+
+def narrative_key_figures(statements: pd.DataFrame) -> pd.DataFrame:
+    """Per figure, the first statement of it in the text: columns figure, value_wan, line, evidence."""
+    rows = []
+    first: dict[str, dict] = {}
+    for st in statements.to_dict("records"):
+        subject = st["subject"]
+        wanted = "count" if subject == "project_count" else "amount"
+        if st["kind"] == wanted and subject in NARRATIVE_FIGURES and subject not in first:
+            first[subject] = st
+    for figure in NARRATIVE_FIGURES:
+        if figure in first:
+            st = first[figure]
+            rows.append({"figure": figure, "value_wan": st["value"], "line": int(st["line"]), "evidence": st["evidence"]})
+    dtypes = {"figure": str, "value_wan": "float64", "line": "int64", "evidence": str}
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=t) for c, t in dtypes.items()})

@@ -84,8 +84,10 @@ def check_narrative(ledger: Ledger, statements: pd.DataFrame, figures: list[Figu
 
 
 def _tolerance(number_text: str, scale: float = 1.0) -> float:
-    """Half of the last printed digit: 88.3 is any amount from 88.25 to 88.35."""
+    """Half of the last printed digit: 88.3 is any amount from 88.25 to 88.35; a zero stated in words is exact."""
     text = str(number_text or "").replace(",", "")
+    if not text:
+        return HALF_CENT * scale
     decimals = len(text.split(".")[1]) if "." in text else 0
     return max(HALF_CENT * scale, 0.5 * 10 ** -decimals * scale)
 

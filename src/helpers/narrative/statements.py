@@ -42,7 +42,7 @@ SUBJECTS: tuple[str, ...] = (
     "project_count", "performance_funds", "project",
 )
 CUES = (
-    "threshold", "share", "increase", "decrease", "no_change", "previous", "comparison_year",
+    "threshold", "share", "increase", "decrease", "no_change", "absent", "previous", "comparison_year",
     "filler", "mask", "heading", "continuation", "fiscal_year",
 )
 # A number and its unit; the lookbehind keeps "1,830.55" from being read from its middle.
@@ -359,6 +359,20 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
                      cand.match, year)
                 for subject in cand.rule.subjects
             ]))
+
+    for cand in candidates:
+        # 未安排政府采购预算 / 无机关运行经费: a zero stated in words, when no number follows in the clause.
+        if cand.rule.subjects == (None,) or not _search_any(maps.cues["absent"], view[: cand.match.start()]):
+            continue
+        stop = CLAUSE_END_RE.search(text, cand.match.end())
+        if STATEMENT_NUMBER_RE.search(text, cand.match.end(), stop.start() if stop else len(text)):
+            continue
+        start = cand.match.start()
+        year = _year_of(text, start, maps)
+        found.append((start, [
+            _row(para, text, start, cand.match.end(), "", "amount", subject, scope_at(start), 0.0, cand.match, year)
+            for subject in cand.rule.subjects
+        ]))
 
     rows = []
     for _, group in sorted(found, key=lambda f: f[0]):

@@ -15,7 +15,6 @@ from helpers.checks.reconcile import reconcile
 from helpers.errors import DocumentError
 from helpers.ingest.metadata import document_metadata
 from helpers.ingest.raw_text import read_text
-from helpers.narrative.figures import extract_narrative_figures
 from helpers.narrative.statements import extract_narrative_statements
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
@@ -44,10 +43,9 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
     frames = reading.frames
     attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
-    narrative = extract_narrative_figures(doc.narrative)
-    frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, narrative)
-    frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
     statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
+    frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
+    frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
     printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
     findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year)
