@@ -19,7 +19,7 @@ from helpers.narrative.statements import extract_narrative_statements
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
 from helpers.tables.split import RawDocument, extract_document
-from helpers.tables.survey import template_family, truncation
+from helpers.tables.survey import input_problems, template_family
 
 
 @dataclass
@@ -58,26 +58,9 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
-    problems = input_problems(meta, doc, frames["unparsed"])
+    problems = input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))
     frames["documents"]["problems"] = "; ".join(f"{severity}: {message}" for severity, message in problems)
     return DocumentResult(doc_id, frames, problems)
-
-
-def input_problems(meta: dict, doc: RawDocument, unparsed: pd.DataFrame) -> list[tuple[str, str]]:
-    """What is wrong with the input itself, one line each: a truncated text, unknown tables, no manifest row."""
-    problems = []
-    truncated = truncation(doc)
-    if truncated:
-        problems.append(("error", truncated))
-    for table in doc.tables:
-        if table.kind == "unknown":
-            lines = {r.line for r in table.rows}
-            n = int(unparsed["line"].isin(lines).sum())
-            problems.append(("warning", f"table '{table.title}' (line {table.title_line}) matches no title of "
-                                        f"maps/table_kinds.csv: its {n} numbers are kept in unparsed"))
-    if meta.get("metadata_inferred"):
-        problems.append(("warning", "no manifest row: bureau, year and unit read from the text (metadata_inferred)"))
-    return problems
 
 
 def document_row(meta: dict, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:

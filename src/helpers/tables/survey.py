@@ -3,6 +3,8 @@ short.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from helpers.tables.split import RawDocument, squeeze
 
 
@@ -37,3 +39,20 @@ def truncation(doc: RawDocument) -> str | None:
         return (f"truncated: the text ends at line {last_table.rows[-1].line} inside {last_table.title or last_table.kind}; "
                 f"the contents list {len(after)} more table(s): {', '.join(after)}")
     return None
+
+
+def input_problems(doc: RawDocument, unparsed: pd.DataFrame, metadata_inferred: bool) -> list[tuple[str, str]]:
+    """What is wrong with the input itself, one line each: a truncated text, unknown tables, no manifest row."""
+    problems = []
+    truncated = truncation(doc)
+    if truncated:
+        problems.append(("error", truncated))
+    for table in doc.tables:
+        if table.kind == "unknown":
+            lines = {r.line for r in table.rows}
+            n = int(unparsed["line"].isin(lines).sum())
+            problems.append(("warning", f"table '{table.title}' (line {table.title_line}) matches no title of "
+                                        f"maps/table_kinds.csv: its {n} numbers are kept in unparsed"))
+    if metadata_inferred:
+        problems.append(("warning", "no manifest row: bureau, year and unit read from the text (metadata_inferred)"))
+    return problems
