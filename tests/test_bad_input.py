@@ -113,7 +113,7 @@ def test_path_characters_and_stray_files_are_refused(tmp_path, capsys, alone):
     code, errors, _ = _run(raw, tmp_path / "out", capsys)
     assert code == 1
     assert f"error: {raw / 'manifest.csv'}: row '../../etc/passwd' has a doc_id with path or other characters" in errors
-    assert f"error: {raw / 'notes.docx'}: not a .txt file; raw documents are <doc_id>.txt" in errors
+    assert f"error: {raw / 'notes.docx'}: not a document: raw documents are <doc_id>.pdf or <doc_id>.txt" in errors
     assert f"error: {raw / 'a b.txt'}: doc_id 'a b' has characters other than letters, digits, '-', '_', '.'" in errors
     assert not (tmp_path / "etc").exists() and not (tmp_path / "out" / "passwd").exists()
     _assert_good_unchanged(alone, tmp_path / "out")

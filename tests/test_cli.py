@@ -58,7 +58,7 @@ def test_manifest_row_without_file_is_reported(tmp_path, capsys):
     raw = _copy(tmp_path, "luoyang_2026")
     (raw / "manifest.csv").write_text((RAW_DIR / "manifest.csv").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["process", "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")]) == 1
-    assert "row 'zhaoyuan_2024' names no file zhaoyuan_2024.txt" in capsys.readouterr().err
+    assert "row 'zhaoyuan_2024' names no file zhaoyuan_2024.pdf or zhaoyuan_2024.txt" in capsys.readouterr().err
 
 
 def test_two_runs_write_identical_bytes(tmp_path):

@@ -9,5 +9,4 @@ def test_data_dictionary_describes_every_column_of_every_table(corpus):
     assert (dictionary[["type", "description", "chinese_term"]] != "").all().all()
     for name in TABLE_NAMES:
         frames = [r.frames[name] for r in corpus.values()]
-        columns = set(frames[0].columns)
-        assert set(dictionary.loc[dictionary["table"] == name, "column"]) == columns, name
+        assert list(dictionary.loc[dictionary["table"] == name, "column"]) == list(frames[0].columns), name

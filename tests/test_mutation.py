@@ -78,7 +78,7 @@ def test_narrative_sites_are_amounts_and_shares_not_years_counts_or_thresholds()
 
 
 def test_new_findings_name_a_line_only_among_their_lines():
-    base = pd.DataFrame([["d", "sum", "t", "error", "", "m", 1.0, 2.0, 1.0, 0.0, "a", "215 242"]], columns=FINDING_COLUMNS)
+    base = pd.DataFrame([["d", "sum", "t", "error", "", "m", 1.0, 2.0, 1.0, 0.0, "a", "215 242", ""]], columns=FINDING_COLUMNS)
     changed = base.assign(actual=3.0, lines="215 242 305")
     other = base.assign(check="share", lines="24")
     new = new_findings(base, pd.concat([base, changed, other], ignore_index=True))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers.config import PROCESSED_DIR, RAW_DIR
+from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.pipeline.corpus import run_process
 from helpers.report import runner
 from helpers.tools import mutation
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     process.add_argument("--out-dir", type=Path, default=PROCESSED_DIR)
     process.add_argument("--jobs", type=int, default=1, help="worker processes (documents are independent)")
+    process.add_argument("--interim-dir", type=Path, default=INTERIM_DIR,
+                         help="cache of the PDFs' text layers, by content (default: data/interim)")
     synth = sub.add_parser("synth", help="write a synthetic corpus of N perturbed copies of the bundled documents")
     synth.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     synth.add_argument("--out-dir", type=Path, required=True)
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = generate(args.raw_dir, args.out_dir, args.n, args.seed)
         print(f"{len(manifest)} synthetic documents → {args.out_dir}")
         return 0
-    return run_process(args.raw_dir, args.out_dir, args.jobs)
+    return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,16 @@ def dictionary_types() -> dict[tuple[str, str], str]:
     return {(t, c): PANDAS_TYPES[kind] for t, c, kind in zip(table["table"], table["column"], table["type"], strict=True)}
 
 
+@cache
+def dictionary_columns() -> dict[str, list[str]]:
+    """Each table's columns in the dictionary's order, which is the order of the files' columns (a test checks)."""
+    table = pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
+    columns: dict[str, list[str]] = {}
+    for name, column in zip(table["table"], table["column"], strict=True):
+        columns.setdefault(name, []).append(column)
+    return columns
+
+
 def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error)."""
     types = dictionary_types()

@@ -17,12 +17,13 @@ import pandas as pd
 
 from helpers.checks.records import Rows, is_missing
 from helpers.config import MAPS_DIR, PACKAGE_DIR
+from helpers.ingest.layer import pages_of_lines
 
 HALF_CENT = 0.005
 FLOAT_NOISE = 1e-6
 FINDING_COLUMNS = [
     "doc_id", "check", "family", "severity", "cause", "message", "expected", "actual", "difference",
-    "tolerance", "refs", "lines",
+    "tolerance", "refs", "lines", "pages",
 ]
 
 
@@ -80,11 +81,14 @@ class Ref:
     kind: str
     lines: tuple[int, ...]
 
-    def text(self) -> str:
+    def text(self, pages: tuple[int | None, ...] | None = None) -> str:
+        """``kind:L12,L13``, with the pages first where the lines have pages: ``kind:p.3 L12,L13``."""
         if not self.lines:
             return self.kind
         shown = ",".join(f"L{n}" for n in self.lines[:8]) + ("…" if len(self.lines) > 8 else "")
-        return f"{self.kind}:{shown}"
+        on = pages_of_lines(pages, self.lines)
+        return f"{self.kind}:{'p.' + ','.join(map(str, on)) + ' ' if on else ''}{shown}"
+
 
 
 @dataclass
@@ -95,6 +99,7 @@ class Ledger:
     unparsed_lines: set[int] = field(default_factory=set)
     page_breaks: dict[str, list[int]] = field(default_factory=dict)  # table kind → lines of repeated titles
     empty_pages: dict[str, list[int]] = field(default_factory=dict)
+    pages: tuple[int | None, ...] | None = None  # page of each line of the text layer
     rows: list[dict] = field(default_factory=list)
 
     def add(self, check: str, message: str, expected: float | None, actual: float | None,
@@ -114,7 +119,8 @@ class Ledger:
             "doc_id": self.doc_id, "check": check, "family": entry["family"],
             "severity": severity, "cause": cause, "message": message,
             "expected": expected, "actual": actual, "difference": difference, "tolerance": tolerance,
-            "refs": " vs ".join(r.text() for r in refs), "lines": " ".join(str(n) for n in lines),
+            "refs": " vs ".join(r.text(self.pages) for r in refs), "lines": " ".join(str(n) for n in lines),
+            "pages": " ".join(str(n) for n in pages_of_lines(self.pages, lines)),
         })
 
     def cause_of(self, refs: list[Ref], expected: float | None, actual: float | None) -> str:

@@ -31,7 +31,8 @@ def _project_lines(projects: Rows, columns: tuple[str, ...]) -> list[Record]:
 
 
 def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.DataFrame, statements: pd.DataFrame,
-              toc: list[tuple[int, str, str]], fiscal_year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+              toc: list[tuple[int, str, str]], fiscal_year: int | None,
+              pages: tuple[int | None, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All checks of one document: its findings, and its narrative statements with their status."""
     tables = Rows.of(frames["tables"])
     ledger = Ledger(
@@ -41,6 +42,7 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
                      for t in tables.records},
         empty_pages={t["table_kind"]: [int(n) for n in str(t["empty_page_lines"] or "").split()]
                      for t in tables.records},
+        pages=pages,
     )
     budget, econ, projects = (Rows.of(frames[name]) for name in ("budget_lines", "economic_lines", "projects"))
     printed = Rows.of(three_public)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from helpers.ingest.raw_text import RawText
 
 
-def document_metadata(doc_id: str, path: Path, raw: RawText, manifest: pd.DataFrame) -> dict:
+def document_metadata(doc_id: str, raw: RawText, manifest: pd.DataFrame) -> dict:
     """The manifest row of a document, or metadata inferred from its text."""
     rows = manifest_rows(manifest)
     if doc_id in rows:
@@ -18,7 +17,8 @@ def document_metadata(doc_id: str, path: Path, raw: RawText, manifest: pd.DataFr
         meta["metadata_inferred"] = False
     else:
         meta = {"doc_id": doc_id, **infer_metadata(raw.text), "metadata_inferred": True}
-    meta.update(source_file=path.name, sha256=raw.sha256, encoding=raw.encoding)
+    meta.update(source_file=";".join(p.name for p in raw.parts) or raw.path.name, sha256=raw.sha256,
+                encoding=raw.encoding)
     return meta
 
 

@@ -16,21 +16,23 @@ import pandas as pd
 
 from helpers.analysis.compare import build_comparison
 from helpers.analysis.indicators import count_reuse, recount_reused
+from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
-from helpers.ingest.manifest import discover, load_manifest
+from helpers.ingest.manifest import load_manifest
+from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.outputs import TABLE_NAMES
 from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
 
 
-def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
+def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR) -> int:
     start = time.perf_counter()
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
         return 1
     try:
         manifest = load_manifest(raw_dir)
-        documents, problems = discover(raw_dir)
+        documents, problems = discover(raw_dir, manifest)
     except DocumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -39,12 +41,14 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
     kept: list[DocumentResult] = []  # only the tables that need the whole corpus before they are written
     failed = len(problems)
     writer = TableWriter(out_dir)
-    for path, result, error in _process_all(documents, manifest, jobs):
+    pages = [0, 0, 0.0]  # PDF pages extracted, read from the cache, seconds of extraction
+    for path, result, error in _process_all(documents, manifest, jobs, interim_dir):
         if error:
             print(f"error: {path}: {error}", file=sys.stderr)
             failed += 1
             continue
         print(summary_line(result))  # kept even with problems: nothing read is dropped
+        pages = [pages[0] + result.pages_extracted, pages[1] + result.pages_cached, pages[2] + result.extract_seconds]
         for severity, message in result.problems:
             print(f"{severity}: {path}: {message}", file=sys.stderr)
         failed += any(severity == "error" for severity, _ in result.problems)
@@ -60,24 +64,29 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1) -> int:
     write_comparison(out_dir)
     seconds = time.perf_counter() - start
     main_mb, workers_mb = peak_memory_mb()
+    if pages[0] or pages[1]:
+        rate = f", {pages[0] / pages[2]:.1f} pages/s per worker" if pages[2] else ""
+        print(f"PDF: {pages[0]} pages extracted in {pages[2]:.1f} s{rate}; {pages[1]} pages read from the cache "
+              f"({interim_dir})")
     print(f"{len(kept)} documents processed, {failed} problems, {seconds:.1f} s ({len(kept) / seconds:.0f} documents/s, "
           f"{jobs} jobs, peak memory {main_mb:.0f} MB, workers {workers_mb:.0f} MB) → {out_dir}")
     return 1 if failed else 0
 
 
 _MANIFEST: pd.DataFrame | None = None  # of this process: set once per worker, not pickled with every task
+_INTERIM: Path = INTERIM_DIR
 
 
-def _use_manifest(manifest: pd.DataFrame) -> None:
-    global _MANIFEST
-    _MANIFEST = manifest
+def _use_manifest(manifest: pd.DataFrame, interim_dir: Path = INTERIM_DIR) -> None:
+    global _MANIFEST, _INTERIM
+    _MANIFEST, _INTERIM = manifest, interim_dir
 
 
-def _process_one(task: tuple[str, Path]) -> tuple[Path, DocumentResult | None, str | None]:
+def _process_one(source: DocumentSource) -> tuple[Path, DocumentResult | None, str | None]:
     """One document, its failure turned into a one-line message (no traceback)."""
-    doc_id, path = task
+    path = source.path
     try:
-        return path, process_document(doc_id, path, _MANIFEST), None
+        return path, process_document(source.doc_id, source, _MANIFEST, _INTERIM), None
     except DocumentError as exc:
         return path, None, str(exc)
     except Exception as exc:  # one bad document must not stop the others
@@ -87,15 +96,16 @@ def _process_one(task: tuple[str, Path]) -> tuple[Path, DocumentResult | None, s
 IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy while the writer catches up
 
 
-def _process_all(documents: list[tuple[str, Path]], manifest: pd.DataFrame,
-                 jobs: int) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
+def _process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: int,
+                 interim_dir: Path = INTERIM_DIR) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
     """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
     # One manifest object per process: document_metadata indexes it once, instead of once per unpickled copy.
-    _use_manifest(manifest)
+    _use_manifest(manifest, interim_dir)
     if jobs <= 1 or len(documents) <= 1:
         yield from map(_process_one, documents)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_use_manifest, initargs=(manifest,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_use_manifest,
+                             initargs=(manifest, interim_dir)) as pool:
         # A bounded window of documents in flight, not pool.map's all-at-once: results the writer has not taken
         # yet would otherwise pile up in memory as the corpus grows.
         tasks = iter(documents)

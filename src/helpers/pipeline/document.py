@@ -12,9 +12,13 @@ from helpers.analysis.indicators import enrich_indicators, summarize_indicators
 from helpers.analysis.key_figures import key_figures
 from helpers.analysis.profile import build_profile, classify_projects
 from helpers.checks.reconcile import reconcile
+from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
+from helpers.ingest.document import read_document
+from helpers.ingest.layer import add_pages
 from helpers.ingest.metadata import document_metadata
-from helpers.ingest.raw_text import read_text
+from helpers.ingest.raw_text import RawText
+from helpers.ingest.sources import DocumentSource
 from helpers.narrative.statements import extract_narrative_statements
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
@@ -27,15 +31,21 @@ class DocumentResult:
     doc_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (error | warning, one-line message)
+    pages_extracted: int = 0  # PDF pages extracted for this document (not read from the cache)
+    pages_cached: int = 0
+    extract_seconds: float = 0.0
 
     def count(self, name: str) -> int:
         return len(self.frames.get(name, []))
 
 
-def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> DocumentResult:
-    """All stages for one document. Raises DocumentError with a one-line reason."""
-    raw = read_text(path)
-    meta = document_metadata(doc_id, path, raw, manifest)
+def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame,
+                     interim_dir: Path = INTERIM_DIR) -> DocumentResult:
+    """All stages for one document (its raw files, or one file). Raises DocumentError with a one-line reason."""
+    if isinstance(source, Path):
+        source = DocumentSource(doc_id, (source,))
+    raw = read_document(source, interim_dir)
+    meta = document_metadata(doc_id, raw, manifest)
     doc = extract_document(raw.text)
     if not doc.tables:
         raise DocumentError("no recognisable budget table found")
@@ -45,10 +55,10 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
     statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
     frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
-    frames["documents"] = pd.DataFrame([document_row(meta, doc, frames)])
+    frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
     printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
-    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year)
+    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
     frames["findings"] = findings
     frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
     frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
@@ -58,15 +68,38 @@ def process_document(doc_id: str, path: Path, manifest: pd.DataFrame) -> Documen
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
-    problems = input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))
+    problems = [*raw.problems, *input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))]
     frames["documents"]["problems"] = "; ".join(f"{severity}: {message}" for severity, message in problems)
-    return DocumentResult(doc_id, frames, problems)
+    add_page_columns(frames, raw.pages)
+    return DocumentResult(doc_id, frames, problems, pages_extracted=raw.extracted_pages,
+                          pages_cached=raw.cached_pages, extract_seconds=raw.extract_seconds)
 
 
-def document_row(meta: dict, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:
+# Where the page of each row goes: (table, its line column, the page column added after it).
+PAGE_COLUMNS = [
+    *((name, "line", "page") for name in ("budget_lines", "economic_lines", "projects", "performance_budgets",
+                                          "indicators", "unparsed", "key_figures", "narrative_statements",
+                                          "project_classes", "spending_profile")),
+    ("indicator_summary", "first_line", "first_page"), ("tables", "title_line", "page"),
+    ("tables", "last_line", "last_page"),
+]
+
+
+def add_page_columns(frames: dict[str, pd.DataFrame], pages: tuple[int | None, ...] | None) -> None:
+    """The PDF page of every row, from the page of its line in the text layer (empty for text inputs)."""
+    for name, line, page in PAGE_COLUMNS:
+        frames[name] = add_pages(frames[name], pages, line, page)
+
+
+def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:
     kinds = [t.kind for t in doc.tables]
     return {
         **{k: meta.get(k, "") for k in DOCUMENT_META},
+        "input_format": "+".join(dict.fromkeys(p.kind for p in raw.parts)),
+        "source_pages": ";".join(p.label() for p in raw.parts),
+        "n_pages": sum((p.last_page or 0) - (p.first_page or 1) + 1 for p in raw.parts if p.first_page),
+        "scanned_pages": " ".join(str(n) for p in raw.parts for n in p.scanned_pages),
+        "text_layer": raw.layer_file,
         "template_family": template_family(doc),
         "tables_found": ";".join(kinds),
         "toc_tables": ";".join(k for _, _, k in doc.toc),

@@ -1,22 +1,7 @@
-"""The tidy tables a run writes: their names, columns and row order.
-"""
+"""The tidy tables a run writes: their names and row order. Their columns, in order, are the data dictionary's."""
 from __future__ import annotations
 
-from helpers.analysis.indicators import NEW_COLUMNS as INDICATOR_NEW_COLUMNS
-from helpers.analysis.indicators import SUMMARY_COLUMNS
-from helpers.analysis.key_figures import KEY_FIGURE_COLUMNS
-from helpers.analysis.profile import CLASS_COLUMNS, PROFILE_COLUMNS
-from helpers.checks.ledger import FINDING_COLUMNS
-from helpers.pipeline.document import STATEMENT_COLUMNS
-from helpers.tables.read import (
-    BUDGET_COLUMNS,
-    ECON_COLUMNS,
-    INDICATOR_COLUMNS,
-    PERF_BUDGET_COLUMNS,
-    PROJECT_COLUMNS,
-    TABLE_COLUMNS,
-    UNPARSED_COLUMNS,
-)
+from helpers.schema import dictionary_columns
 
 TABLE_NAMES = [
     "documents", "tables", "budget_lines", "economic_lines", "projects", "performance_budgets",
@@ -25,12 +10,8 @@ TABLE_NAMES = [
 ]
 # Tables whose row order is meaningful within a document (measures in reading order).
 SORT_KEYS = {"spending_profile": ["doc_id"]}
-COLUMNS = {
-    "tables": TABLE_COLUMNS, "narrative_statements": STATEMENT_COLUMNS, "findings": FINDING_COLUMNS,
-    "budget_lines": BUDGET_COLUMNS, "economic_lines": ECON_COLUMNS, "projects": PROJECT_COLUMNS,
-    "performance_budgets": PERF_BUDGET_COLUMNS,
-    "unparsed": UNPARSED_COLUMNS, "key_figures": KEY_FIGURE_COLUMNS,
-    "project_classes": CLASS_COLUMNS, "spending_profile": PROFILE_COLUMNS,
-    "indicators": [("direction_printed" if c == "direction" else c) for c in INDICATOR_COLUMNS] + INDICATOR_NEW_COLUMNS,
-    "indicator_summary": SUMMARY_COLUMNS,
-}
+
+
+def columns_of(table: str) -> list[str]:
+    """The columns of a table, in the order the data dictionary lists them (and the files hold them)."""
+    return dictionary_columns()[table]

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from helpers.pipeline.outputs import COLUMNS, SORT_KEYS, TABLE_NAMES
+from helpers.pipeline.outputs import SORT_KEYS, TABLE_NAMES, columns_of
 from helpers.schema import apply_schema
 
 # Indicator reuse is counted over all documents: these tables are written once every document is in.
@@ -61,7 +61,6 @@ class TableWriter:
             if self.buffers[name]:
                 self._flush(name)
             if name not in self.csv:  # no document had a row: the file still has its columns
-                columns = COLUMNS.get(name) or ["doc_id"]
-                self._write(name, apply_schema(pd.DataFrame(columns=columns), name))
+                self._write(name, apply_schema(pd.DataFrame(columns=columns_of(name)), name))
             self.csv.pop(name).close()
             self.parquet.pop(name).close()

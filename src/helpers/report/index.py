@@ -50,7 +50,7 @@ def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     rows = []
     for doc_id in doc_ids:
         doc = documents.loc[doc_id] if doc_id in documents.index else pd.Series(dtype=object)
-        sha = hashes.get(f"{doc_id}.txt", "")
+        sha = str(doc.get("sha256") or "")
         entry = state.get(doc_id, {})
         rows.append(
             "<tr>" + _report_cell(doc_id, out_dir, state) + _cell(doc.get("bureau_name")) + _cell(doc.get("fiscal_year"))

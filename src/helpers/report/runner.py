@@ -23,8 +23,9 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
-from helpers.config import PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
+from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.ingest.manifest import DOC_ID_RE
+from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.corpus import run_process
 from helpers.report.index import render_index
 from helpers.report.render import render_html
@@ -82,7 +83,8 @@ class Plan:
     failed: list[Outcome] = field(default_factory=list)
 
 
-def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str) -> tuple[bool, int]:
+def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: int = 1,
+                     interim_dir: Path = INTERIM_DIR) -> tuple[bool, int]:
     """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
     inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
     stamp_path = processed_dir / STAMP_NAME
@@ -90,24 +92,25 @@ def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str) -> tupl
         stamp = read_json(stamp_path)
         # the outputs' own digest catches tables rewritten by another command since the stamp
         if stamp.get("inputs") == inputs and stamp.get("outputs") == processed_fingerprint(processed_dir):
-            return False, 0
+            # the same inputs failed the same way: the exit status says so on every rerun
+            return False, int(stamp.get("status", 0))
 
-    status = run_process(raw_dir, processed_dir)
+    status = run_process(raw_dir, processed_dir, jobs, interim_dir)
     if (processed_dir / "documents.parquet").is_file():
         # stamped even after a document failed: the same inputs give the same failure, reported per bureau below
-        stamp = {"inputs": inputs, "outputs": processed_fingerprint(processed_dir)}
+        stamp = {"inputs": inputs, "outputs": processed_fingerprint(processed_dir), "status": status}
         write_atomic(stamp_path, json.dumps(stamp, indent=1))
     return True, status
 
 
-def discover_doc_ids(raw_dir: Path) -> list[str]:
-    """Documents of the raw folder that can have a report (process reports the files whose names cannot)."""
-    return sorted(p.stem for p in raw_dir.glob("*.txt") if p.is_file() and DOC_ID_RE.match(p.stem))
+def discover_sources(raw_dir: Path) -> dict[str, DocumentSource]:
+    """Documents of the raw folder that can have a report (process reports the files that cannot)."""
+    return {s.doc_id: s for s in discover(raw_dir)[0]}
 
 
 def reserved_problems(doc_ids: list[str]) -> list[str]:
     """A document named like a report of its own would overwrite it."""
-    return [f"{d}.txt: doc_id '{d}' is the name of another report; rename the file" for d in doc_ids if d in (COMPARISON, INDEX)]
+    return [f"{d}: doc_id '{d}' is the name of another report; rename the file" for d in doc_ids if d in (COMPARISON, INDEX)]
 
 
 def _is_current(name: str, fingerprint: str, html_path: Path, state: dict[str, dict]) -> bool:
@@ -132,17 +135,17 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
         plan.failed.append(Outcome(COMPARISON, "failed", error=f"{comparison_nb}: no such notebook"))
 
     bureau_nb = notebooks_dir / BUREAU_NOTEBOOK
+    sources = discover_sources(raw_dir)
     for doc_id in doc_ids:
-        raw_path = raw_dir / f"{doc_id}.txt"
-        if not raw_path.is_file() or not DOC_ID_RE.match(doc_id):
-            plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}.txt"))
+        if doc_id not in sources or not DOC_ID_RE.match(doc_id):
+            plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}"))
         elif doc_id not in rows_digest:
             error = "no rows in the processed tables: processing failed (see above)"
             plan.failed.append(Outcome(doc_id, "failed", error=error))
         elif not bureau_nb.is_file():
             plan.failed.append(Outcome(doc_id, "failed", error=f"{bureau_nb}: no such notebook"))
         else:
-            inputs = [("raw", sha256_file(raw_path).encode()),
+            inputs = [*(("raw", sha256_file(path).encode()) for path in sources[doc_id].files),
                       ("manifest", json.dumps(manifest.get(doc_id), sort_keys=True, ensure_ascii=False).encode()),
                       ("processed rows", rows_digest[doc_id].encode())]
             candidates.append((doc_id, bureau_nb, {"doc_id": doc_id, **dirs}, doc_id, inputs))
@@ -263,20 +266,20 @@ def default_jobs() -> int:
 
 def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, out_dir: Path = REPORTS_DIR,
                   docs: list[str] | None = None, jobs: int | None = None, force: bool = False,
-                  notebooks_dir: Path = NOTEBOOKS_DIR) -> int:
+                  notebooks_dir: Path = NOTEBOOKS_DIR, interim_dir: Path = INTERIM_DIR) -> int:
     """Bring data/processed up to date, build the reports whose inputs changed, write the index; 1 if any failed."""
     start = time.perf_counter()
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
         return 1
     source_fp = source_fingerprint()
-    ran, status = ensure_processed(raw_dir, processed_dir, source_fp)
+    ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs or default_jobs(), interim_dir)
     print(f"process: {'ran' if ran else 'up to date'}{'' if status == 0 else ' with problems'}")
     if not (processed_dir / "documents.parquet").is_file():
         print(f"error: {processed_dir}: no documents.parquet, no report built", file=sys.stderr)
         return 1
 
-    all_ids = discover_doc_ids(raw_dir)
+    all_ids = sorted(discover_sources(raw_dir))
     doc_ids = all_ids if docs is None else list(dict.fromkeys(docs))
     problems = reserved_problems(doc_ids)
     for problem in problems:
@@ -303,7 +306,7 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
     print(f"{len(outcomes)} reports: {counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed, "
           f"{time.perf_counter() - start:.1f} s → {out_dir / (INDEX + '.html')}")
-    return 1 if counts["failed"] or problems else 0
+    return 1 if counts["failed"] or problems or status else 0
 
 
 def copy_font(out_dir: Path) -> None:
@@ -320,6 +323,8 @@ def copy_font(out_dir: Path) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     parser.add_argument("--processed-dir", type=Path, default=PROCESSED_DIR)
+    parser.add_argument("--interim-dir", type=Path, default=INTERIM_DIR,
+                        help="cache of the PDFs' text layers, by content (default: data/interim)")
     parser.add_argument("--out-dir", type=Path, default=REPORTS_DIR)
     parser.add_argument("--docs", type=lambda s: [d.strip() for d in s.split(",") if d.strip()],
                         help="comma-separated doc_ids (default: every document of the raw folder)")
@@ -331,4 +336,5 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force)
+    return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
+                         interim_dir=args.interim_dir)

@@ -25,8 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import DocumentError
-from helpers.ingest.manifest import discover, load_manifest
+from helpers.ingest.manifest import load_manifest
 from helpers.ingest.raw_text import read_text
+from helpers.ingest.sources import discover, kind_of
 from helpers.pipeline.document import process_document
 from helpers.tables.numbers import is_amount, normalise_text, parse_amount, to_wan
 from helpers.tables.split import extract_document
@@ -273,8 +274,10 @@ def load_baseline(doc_id: str, path: Path, manifest: pd.DataFrame) -> Baseline:
 
 def load_baselines(raw_dir: Path) -> list[Baseline]:
     manifest = load_manifest(raw_dir)
-    documents, _ = discover(raw_dir)
-    return [load_baseline(doc_id, path, manifest) for doc_id, path in documents]
+    documents, _ = discover(raw_dir, manifest)
+    # Mutations change printed text: documents given as one text file (a PDF's layer is not edited).
+    return [load_baseline(s.doc_id, s.path, manifest) for s in documents
+            if len(s.files) == 1 and kind_of(s.path) == "text"]
 
 
 def sample_sites(baselines: list[Baseline], n: int, rng: random.Random) -> list[tuple[Baseline, Site]]:

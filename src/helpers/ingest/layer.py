@@ -1,0 +1,132 @@
+"""The text layer: what every stage after ingest reads, from a text file or from a PDF.
+
+A text layer is UTF-8 text, one visual line per line; a table row is its cells joined by TAB. A PDF's layer starts
+each page with a marker line, the form feed followed by the page number (``\\f12``), so every line knows its page.
+A raw ``.txt`` may carry the same markers (a layer saved as text keeps its pages); without them its lines have no
+page. The layer of a PDF is extracted once and cached by the PDF's sha256 in the interim folder, beside a JSON
+file of its page statistics; an unchanged PDF is never extracted twice.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+PAGE_MARK = "\f"
+PAGE_MARK_RE = re.compile(r"^\f(\d+)\s*$")
+# Bumped whenever the extraction writes a different layer for the same PDF: older cache files are then ignored.
+LAYER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PageStats:
+    """What the extraction saw of one PDF, kept beside its cached layer."""
+
+    n_pages: int
+    scanned_pages: list[int] = field(default_factory=list)  # pages with images and no text characters
+    dropped_lines: int = 0  # page furniture dropped (page numbers, running headers)
+    seconds: float = 0.0  # extraction time when the layer was made
+    version: str = ""  # layer format and library versions the cache entry was made with
+
+
+def split_pages(text: str) -> tuple[str, tuple[int | None, ...] | None]:
+    """The text with each page-marker line blanked (line numbers kept), and the page of every line; None for a
+    text without markers."""
+    if PAGE_MARK not in text:
+        return text, None
+    lines = text.split("\n")
+    pages: list[int | None] = []
+    page: int | None = None
+    for i, line in enumerate(lines):
+        marker = PAGE_MARK_RE.match(line)
+        if marker:
+            page = int(marker.group(1))
+            lines[i] = ""
+        pages.append(page)
+    return "\n".join(lines), tuple(pages)
+
+
+def version_key() -> str:
+    import pdfplumber
+
+    return f"layer{LAYER_VERSION}-pdfplumber{pdfplumber.__version__}"
+
+
+@dataclass(frozen=True)
+class CachedLayer:
+    text: str  # with page markers
+    stats: PageStats
+    cached: bool  # read from the cache, not extracted now
+
+
+def pdf_layer(path: Path, sha256: str, interim_dir: Path) -> CachedLayer:
+    """The text layer of a PDF: from the cache when this PDF (by content) was extracted by this version, else
+    extracted now and cached. Raises PdfError for a PDF that cannot be read."""
+    from helpers.ingest.pdf import extract_pdf
+
+    key = version_key()
+    text_path, stats_path = interim_dir / f"{sha256}.txt", interim_dir / f"{sha256}.json"
+    if text_path.is_file() and stats_path.is_file():
+        try:
+            stats = PageStats(**json.loads(stats_path.read_text(encoding="utf-8")))
+            if stats.version == key:
+                return CachedLayer(text_path.read_text(encoding="utf-8"), stats, True)
+        except (ValueError, TypeError):
+            pass  # a damaged cache entry is made again
+    start = time.perf_counter()
+    layer = extract_pdf(path)
+    stats = PageStats(len(layer.pages), layer.scanned_pages, sum(len(p.dropped) for p in layer.pages),
+                      round(time.perf_counter() - start, 3), key)
+    text = layer.text()
+    interim_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(text_path, text)
+    write_atomic(stats_path, json.dumps(asdict(stats), ensure_ascii=False))
+    return CachedLayer(text, stats, False)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file in the same folder, renamed over the target."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def renumber_pages(text: str, offset: int) -> str:
+    """A layer's page markers shifted by ``offset`` (the pages of the files before it in the document)."""
+    if not offset:
+        return text
+    return re.sub(r"(?m)^\f(\d+)\s*$", lambda m: f"{PAGE_MARK}{int(m.group(1)) + offset}", text)
+
+
+def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: str = "line",
+              page: str = "page") -> pd.DataFrame:
+    """The frame with the page of each row's line in a new column right after the line column."""
+    values = [_page_of(pages, n) for n in frame[line]] if pages is not None else [None] * len(frame)
+    out = frame.drop(columns=[page], errors="ignore")
+    out.insert(out.columns.get_loc(line) + 1, page, pd.array(values, dtype="Int64"))
+    return out
+
+
+def _page_of(pages: tuple[int | None, ...], line) -> int | None:
+    if line is None or line != line:  # NaN: a row with no line
+        return None
+    index = int(line) - 1
+    return pages[index] if 0 <= index < len(pages) else None
+
+
+def pages_of_lines(pages: tuple[int | None, ...] | None, lines) -> list[int]:
+    """The distinct pages of some lines, sorted."""
+    if pages is None:
+        return []
+    return sorted({p for n in lines if (p := _page_of(pages, n)) is not None})
