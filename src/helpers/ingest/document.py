@@ -10,7 +10,8 @@ import hashlib
 from pathlib import Path
 
 from helpers.errors import DocumentError
-from helpers.ingest.layer import pdf_layer, renumber_pages, split_pages, write_atomic
+from helpers.fsio import write_atomic
+from helpers.ingest.layer import pdf_layer, renumber_pages, split_pages
 from helpers.ingest.pdf import PdfError
 from helpers.ingest.raw_text import RawText, SourcePart, decode
 from helpers.ingest.sources import DocumentSource, kind_of

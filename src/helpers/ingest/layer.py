@@ -9,14 +9,14 @@ file of its page statistics; an unchanged PDF is never extracted twice.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from helpers.fsio import write_atomic
 
 PAGE_MARK = "\f"
 PAGE_MARK_RE = re.compile(r"^\f(\d+)\s*$")
@@ -88,18 +88,6 @@ def pdf_layer(path: Path, sha256: str, interim_dir: Path) -> CachedLayer:
     write_atomic(text_path, text)
     write_atomic(stats_path, json.dumps(asdict(stats), ensure_ascii=False))
     return CachedLayer(text, stats, False)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file in the same folder, renamed over the target."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def renumber_pages(text: str, offset: int) -> str:

@@ -24,6 +24,7 @@ from itertools import chain
 from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
+from helpers.fsio import write_atomic
 from helpers.ingest.manifest import DOC_ID_RE
 from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.corpus import run_process
@@ -45,7 +46,6 @@ from helpers.report.state import (
     read_manifest_rows,
     sha256_file,
     source_fingerprint,
-    write_atomic,
 )
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
