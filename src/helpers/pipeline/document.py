@@ -20,6 +20,7 @@ from helpers.ingest.metadata import document_metadata
 from helpers.ingest.raw_text import RawText
 from helpers.ingest.sources import DocumentSource
 from helpers.narrative.statements import extract_narrative_statements
+from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
 from helpers.tables.split import RawDocument, extract_document
@@ -46,7 +47,8 @@ def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.Da
         source = DocumentSource(doc_id, (source,))
     raw = read_document(source, interim_dir)
     meta = document_metadata(doc_id, raw, manifest)
-    doc = extract_document(raw.text)
+    doc = extract_document(raw.text, raw.pages)
+    classify_unknown_tables(doc.tables)
     if not doc.tables:
         raise DocumentError("no recognisable budget table found")
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None

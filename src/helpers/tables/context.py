@@ -15,12 +15,20 @@ from helpers.tables.layout import ParsedRow
 from helpers.tables.numbers import to_wan
 from helpers.tables.split import RawTable, squeeze
 
-FUNCTION_KINDS = {
-    "income", "expenditure", "general_expenditure", "gov_fund", "state_capital", "procurement",
-}
-ECON_KINDS = {"general_basic_econ", "econ_summary", "basic_econ", "fiscal_econ", "operating_expenses"}
-SUMMARY_KINDS = {"summary", "fiscal_summary"}
-PROJECT_KINDS = {"projects", "general_project"}
+
+@lru_cache(maxsize=1)
+def kinds_of_family() -> dict[str, frozenset[str]]:
+    """Table kinds by the family of cleaner that reads them (maps/table_kinds.csv, column family)."""
+    table = pd.read_csv(MAPS_DIR / "table_kinds.csv", dtype=str)
+    return {family: frozenset(group["kind"]) for family, group in table.groupby("family")}
+
+
+FUNCTION_KINDS = kinds_of_family()["function"]
+ECON_KINDS = kinds_of_family()["econ"]
+SUMMARY_KINDS = kinds_of_family()["summary"]
+PROJECT_KINDS = kinds_of_family()["projects"]
+PERFORMANCE_KINDS = kinds_of_family()["performance"]
+THREE_PUBLIC_KINDS = kinds_of_family()["three_public"]
 TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)$")
 UNIT_NAME_RE = re.compile(r"(局|院|中心|办公室|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(（本级）)?$")
 
@@ -68,5 +76,3 @@ def is_unit_name(name: str) -> bool:
     return bool(UNIT_NAME_RE.search(squeeze(name)))
 
 
-PERFORMANCE_KINDS = {"dept_performance", "project_performance", "special_fund_performance"}
-THREE_PUBLIC_KINDS = {"three_public", "gov_fund_three_public"}

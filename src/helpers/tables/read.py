@@ -37,6 +37,7 @@ def table_row(doc_id: str, table, layout) -> dict:
         "page_break_lines": " ".join(str(n) for n in table.page_lines),
         "empty_page_lines": " ".join(str(n) for n in table.empty_pages),
         "declared_empty": table.declared_empty, "title_inferred": table.title_inferred,
+        "label": table.label, "kind_source": table.kind_source,
     }
 
 
@@ -67,7 +68,7 @@ INDICATOR_COLUMNS = [
 UNPARSED_COLUMNS = ["doc_id", "table_kind", "line", "column", "text", "reason"]
 TABLE_COLUMNS = [
     "doc_id", "table_kind", "title", "title_line", "first_line", "last_line", "unit", "n_rows", "roles",
-    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred",
+    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred", "label", "kind_source",
 ]
 
 
