@@ -22,6 +22,7 @@ HEADING_MARK_RE = re.compile(r"^#+\s*")
 NUMBERED_RE = re.compile(
     r"^(?:[-•·]\s*|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、])"
 )
+PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 SECTION_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 YEAR_SUFFIX_RE = re.compile(r"[（(]\s*\d{4}\s*年度?\s*[)）]$")
 YEAR_LINE_RE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
@@ -187,6 +188,8 @@ def _title_text(raw: str) -> str | None:
     if len(cells) != 1:
         return None
     text = cells[0]
+    if PART_RE.match(squeeze(text)):
+        return None  # 第二部分 2026年度部门预算表: a part of the document, not a table
     flat = YEAR_SUFFIX_RE.sub("", strip_label(text)[0])
     if not flat.endswith("表") or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
         return None
