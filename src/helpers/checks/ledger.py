@@ -101,6 +101,7 @@ class Ledger:
     empty_pages: dict[str, list[int]] = field(default_factory=dict)
     pages: tuple[int | None, ...] | None = None  # page of each line of the text layer
     rows: list[dict] = field(default_factory=list)
+    checked: int = 0  # identities checked (held or not): a whole against its parts, a figure against its reprint
 
     def add(self, check: str, message: str, expected: float | None, actual: float | None,
             refs: Iterable[Ref], tolerance: float = HALF_CENT, severity: str | None = None,
@@ -181,6 +182,7 @@ def present_roles(rows: Rows) -> list[str]:
 
 def sum_finding(ledger: Ledger, check: str, what: str, whole: float, parts: list[float], refs: list[Ref]) -> None:
     """A printed whole against the sum of its printed parts, with the rounding allowance."""
+    ledger.checked += 1
     total = round(sum(parts), 6)
     if not differs(whole, total):
         return

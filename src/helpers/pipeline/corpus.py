@@ -42,7 +42,8 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
     failed = len(problems)
     writer = TableWriter(out_dir)
     pages = [0, 0, 0.0]  # PDF pages extracted, read from the cache, seconds of extraction
-    for path, result, error in _process_all(documents, manifest, jobs, interim_dir):
+    for source, result, error in process_all(documents, manifest, jobs, interim_dir):
+        path = source.path
         if error:
             print(f"error: {path}: {error}", file=sys.stderr)
             failed += 1
@@ -82,22 +83,21 @@ def _use_manifest(manifest: pd.DataFrame, interim_dir: Path = INTERIM_DIR) -> No
     _MANIFEST, _INTERIM = manifest, interim_dir
 
 
-def _process_one(source: DocumentSource) -> tuple[Path, DocumentResult | None, str | None]:
+def _process_one(source: DocumentSource) -> tuple[DocumentSource, DocumentResult | None, str | None]:
     """One document, its failure turned into a one-line message (no traceback)."""
-    path = source.path
     try:
-        return path, process_document(source.doc_id, source, _MANIFEST, _INTERIM), None
+        return source, process_document(source.doc_id, source, _MANIFEST, _INTERIM), None
     except DocumentError as exc:
-        return path, None, str(exc)
+        return source, None, str(exc)
     except Exception as exc:  # one bad document must not stop the others
-        return path, None, f"unexpected {type(exc).__name__}: {exc}"
+        return source, None, f"unexpected {type(exc).__name__}: {exc}"
 
 
 IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy while the writer catches up
 
 
-def _process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: int,
-                 interim_dir: Path = INTERIM_DIR) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
+def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: int,
+                 interim_dir: Path = INTERIM_DIR) -> Iterator[tuple[DocumentSource, DocumentResult | None, str | None]]:
     """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
     # One manifest object per process: document_metadata indexes it once, instead of once per unpickled copy.
     _use_manifest(manifest, interim_dir)

@@ -24,7 +24,7 @@ from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
 from helpers.tables.split import RawDocument, extract_document
-from helpers.tables.survey import input_problems, template_family
+from helpers.tables.survey import document_type, input_problems, template_family
 
 
 @dataclass
@@ -51,6 +51,8 @@ def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.Da
     classify_unknown_tables(doc.tables)
     if not doc.tables:
         raise DocumentError("no recognisable budget table found")
+    if document_type(doc) == "final_account":
+        raise DocumentError("a final account (决算), not a budget: reading 决算 is not supported yet")
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
     reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
     frames = reading.frames
@@ -60,9 +62,10 @@ def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.Da
     frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
     printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
-    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
+    findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
     frames["findings"] = findings
     frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
+    frames["documents"]["n_checks"] = n_checks
     frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
     frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
     frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
@@ -103,6 +106,7 @@ def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, p
         "scanned_pages": " ".join(str(n) for p in raw.parts for n in p.scanned_pages),
         "text_layer": raw.layer_file,
         "template_family": template_family(doc),
+        "document_type": document_type(doc),
         "tables_found": ";".join(kinds),
         "toc_tables": ";".join(k for _, _, k in doc.toc),
         "tables_missing": ";".join(k for _, _, k in doc.toc if k not in kinds),
