@@ -126,9 +126,12 @@ class Ledger:
 
     def cause_of(self, refs: list[Ref], expected: float | None, actual: float | None) -> str:
         """'extraction' when the lines involved lost cells or span a page break that may have
-        lost rows (the parts fall short of the total), else 'document'."""
+        lost rows (the parts fall short of the total), else 'document'. A PDF's own text layer keeps every row of
+        every page: there, only cells left unparsed point to the extraction."""
         if any(n in self.unparsed_lines for r in refs for n in r.lines):
             return "extraction"
+        if self.pages is not None:
+            return "document"
         short = expected is not None and actual is not None and actual < expected
         for r in refs:
             if not r.lines:

@@ -61,7 +61,8 @@ def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.Da
     frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
     frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
-    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
+    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line", "scope", "total_row",
+                                                   "blank", "declared_empty"])
     findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
     frames["findings"] = findings
     frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)

@@ -36,7 +36,10 @@ PROJECT_KINDS = kinds_of_family()["projects"]
 PERFORMANCE_KINDS = kinds_of_family()["performance"]
 THREE_PUBLIC_KINDS = kinds_of_family()["three_public"]
 TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)[：:]?$")
-UNIT_NAME_RE = re.compile(r"(局|院|中心|办公室|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(（本级）)?$")
+# A unit's name: its last word names an organisation, maybe followed by a bracketed other name or （本级）.
+UNIT_NAME_RE = re.compile(
+    r"(局|院|中心|办公室|办公厅|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(?:（[^（）]*）|\([^()]*\))?$"
+)
 
 
 @lru_cache(maxsize=1)

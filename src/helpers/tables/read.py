@@ -59,7 +59,7 @@ PROJECT_COLUMNS = [
     "realigned", *ROLE_COLUMNS,
 ]
 PERF_BUDGET_COLUMNS = [
-    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_type",
+    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_unit", "project_type",
     "label", "amount_wan",
 ]
 INDICATOR_COLUMNS = [

@@ -15,6 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.tables.numbers import is_amount
 
 DEBRIS_RE = re.compile(r"</?p>|\*\*|<br\s*/?>")
 HEADING_MARK_RE = re.compile(r"^#+\s*")
@@ -216,7 +217,9 @@ def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]
     """Indices of body table titles, and the table-of-contents entries.
 
     A numbered title-like line (一、收支预算总表) is a contents entry, unless the next line is a title of the same
-    kind: then it is that table's label (福建 prints 一、收支预算总表 / 2026年度收支预算总表 above each table)."""
+    kind: then it is that table's label (福建 prints 一、收支预算总表 / 2026年度收支预算总表 above each table). A title
+    directly followed by another title is an entry of a list of the tables (浙江 lists 表1.…表 … 表11.…表 before
+    printing them)."""
     titles: list[int] = []
     toc: list[tuple[int, str, str]] = []
     for idx, raw in enumerate(lines):
@@ -228,9 +231,16 @@ def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]
             if kind and _next_title_kind(lines, idx) != kind:
                 toc.append((idx + 1, text, kind))
             continue
-        if kind or _leads_to_rows(lines, idx):
+        if kind and _next_line_is_title(lines, idx):
+            toc.append((idx + 1, text, kind))
+        elif kind or _leads_to_rows(lines, idx):
             titles.append(idx)
     return titles, toc
+
+
+def _next_line_is_title(lines: list[str], idx: int) -> bool:
+    nxt = next((raw for raw in lines[idx + 1:] if raw.strip()), "")
+    return _title_text(nxt) is not None
 
 
 def _next_title_kind(lines: list[str], idx: int) -> str | None:
@@ -304,9 +314,12 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
             if current.declared_empty and not _is_header_like(cells):
                 # Rows after a table closed by its "empty table" note lost their own title.
                 current = _start_untitled(tables, number)
-            if page is not None and current.last_page is not None and page != current.last_page and current.body:
+            broke = page is not None and current.last_page is not None and page != current.last_page
+            if broke and current.body:
                 _new_page(current, number)  # the table goes on over a page break
             current.last_page = page
+            if broke and _continues_last_cell(current, cells):
+                continue  # the end of a cell the page break cut off, joined to it
             _add_row(current, Row(number, cells))
             continue
         text = clean_line(raw)
@@ -343,6 +356,25 @@ def is_column_numbers(cells: list[str]) -> bool:
     return values == list(range(values[0], values[0] + len(values))) and values[0] in (0, 1)
 
 
+WRAP_TAIL_CHARS = 12  # the tail of a cell wrapped onto the next page is a few characters (…研究 / 中心)
+
+
+def _continues_last_cell(table: RawTable, cells: list[str]) -> bool:
+    """A row at the top of a new page holding only a short text under the previous row's label: the rest of that
+    label, which the page break cut off. Joins it to that label (the previous row keeps its line)."""
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    if not table.body or table.page_rows or len(filled) != 1:
+        return False
+    col, text = filled[0]
+    last = table.body[-1]
+    above = last.cells[col] if col < len(last.cells) else ""
+    if (is_amount(text) or CODE_CELL_RE.fullmatch(squeeze(text)) or len(squeeze(text)) > WRAP_TAIL_CHARS
+            or not above or SENTENCE_PUNCT_RE.search(above) or not any(is_amount(c) for c in last.cells[col + 1:])):
+        return False
+    last.cells[col] = above + text
+    return True
+
+
 def _new_page(table: RawTable, line: int) -> None:
     """A page break inside a table, at the first line of the new page (rows may be lost at a break)."""
     _close_page(table)
@@ -364,8 +396,6 @@ def _add_meta(table: RawTable, number: int, text: str) -> None:
 
 
 def _is_header_like(cells: list[str]) -> bool:
-    from helpers.tables.numbers import is_amount
-
     return not any(is_amount(c) or CODE_CELL_RE.fullmatch(squeeze(c)) for c in cells if c)
 
 
