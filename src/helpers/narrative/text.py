@@ -63,10 +63,21 @@ def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
         starts.append(len(text))
         nums.append(int(number))
         text += piece
-        if is_heading or _ends_sentence(piece):
+        # A sentence end inside brackets (…万元；\n…万元。）比上年增加…) does not end the paragraph.
+        if is_heading or _ends_sentence(piece) and _open_brackets(text) == 0:
             flush()
     flush()
     return paragraphs
+
+
+def _open_brackets(text: str) -> int:
+    depth = 0
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+    return depth
 
 
 def evidence_text(text: str) -> str:
