@@ -118,9 +118,10 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
 
 
 def _nest_units_by_sums(records: list[Record], kids: list[int], children: dict[int, list[int]]) -> list[int]:
-    """Unit rows without codes nest by their amounts: a unit row equal to the sum of the two or more unit rows
-    right after it is their group (浙江 prints the department, then its own units, all as unit rows). Returns the
-    kids left directly under the parent; the grouped ones move under their group."""
+    """Unit rows without codes nest by their amounts: a unit row whose own rows fall short of it by exactly the
+    amounts of the unit rows right after it is their group (浙江 prints the department, then its units, all as unit
+    rows; 广东 prints a unit, its projects, then a unit under it). Returns the kids left directly under the parent;
+    the grouped ones move under their group."""
     def uncoded_unit(i: int) -> bool:
         return records[i]["row_type"] == "unit" and is_missing(records[i].get("unit_code"))
 
@@ -129,14 +130,16 @@ def _nest_units_by_sums(records: list[Record], kids: list[int], children: dict[i
         k = kids[i]
         kept.append(k)
         i += 1
-        if not uncoded_unit(k) or k in children:
+        if not uncoded_unit(k):
             continue
-        total, run, members = _main_amount(records[k]), 0.0, []
-        while i + len(members) < len(kids) and uncoded_unit(kids[i + len(members)]) and run < total - HALF_CENT:
+        own = children.get(k, [])
+        deficit = _main_amount(records[k]) - sum(_main_amount(records[c]) for c in own)
+        run, members = 0.0, []
+        while i + len(members) < len(kids) and uncoded_unit(kids[i + len(members)]) and run < deficit - HALF_CENT:
             run += _main_amount(records[kids[i + len(members)]])
             members.append(kids[i + len(members)])
-        if len(members) >= 2 and not differs(total, run, HALF_CENT * len(members)):
-            children[k] = members
+        if members and len(own) + len(members) >= 2 and not differs(deficit, run, HALF_CENT * len(members)):
+            children[k] = own + members
             i += len(members)
     return kept
 

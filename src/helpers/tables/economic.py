@@ -64,6 +64,10 @@ def parse_econ_table(ctx: TableContext, layout: Layout) -> list[dict]:
         inferred = False
         if codes["econ_code"] is None and name in codes_by_name and not TOTAL_RE.match(name):
             codes["econ_code"], inferred = codes_by_name[name], True  # same item printed twice
+        if codes["econ_code"] is None and codes["gov_econ_code"]:
+            # The row's only code is of the government scheme (广东 表7 lists [512]债务还本支出 among 301 and 302):
+            # that code classes the row in this table.
+            codes["econ_code"] = codes["gov_econ_code"]
         if codes["econ_code"]:
             codes_by_name.setdefault(name, codes["econ_code"])
         if not parsed.amounts and not codes["econ_code"] and not name:
