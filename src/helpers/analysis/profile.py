@@ -318,7 +318,8 @@ def check_profile(doc_id: str, profile: pd.DataFrame,
         rows.append({"doc_id": doc_id, "check": check, "family": check_catalogue()[check]["family"],
                      "severity": check_catalogue()[check]["severity"], "cause": "document", "message": message,
                      "expected": bound, "actual": value, "difference": round(value - bound, 6), "tolerance": 0.0,
-                     "refs": f"{kind or 'spending_profile'}:{measure}", "lines": " ".join(map(str, lines)),
+                     "refs": f"{kind if isinstance(kind, str) and kind else 'spending_profile'}:{measure}",
+                     "lines": " ".join(map(str, lines)),
                      "pages": " ".join(str(n) for n in pages_of_lines(pages, lines))})
     return profile.assign(contested_by=contested), pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
