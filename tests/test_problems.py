@@ -12,8 +12,8 @@ from helpers.errors import DocumentError, Problem
 from helpers.ingest.manifest import read_manifest
 from helpers.ingest.metadata import infer_metadata
 from helpers.pipeline import document
-from helpers.pipeline.outputs import document_errors
-from helpers.report.runner import ensure_processed
+from helpers.pipeline.outputs import failed_documents
+from helpers.report.runner import NOTEBOOKS_DIR, ensure_processed, plan_reports
 
 DOC_IDS = ["luoyang-luolong_2024", "luoyang_2026", "kaifeng-xiangfu_2024", "dazhou-dachuan_2024", "zhaoyuan_2024"]
 
@@ -124,8 +124,9 @@ def test_an_exception_in_one_document_is_its_one_line_and_the_others_are_written
     assert sorted(docs["doc_id"]) == sorted(set(DOC_IDS) - {"luoyang_2026"})
 
 
-def test_problems_are_repeated_on_a_rerun_and_name_the_failed_document(tmp_path, capsys):
-    raw = _corpus(tmp_path, _original())
+def test_reports_repeat_the_problems_on_a_rerun_and_name_the_failed_documents_error(tmp_path, capsys):
+    raw = _corpus(tmp_path)
+    _original().to_csv(raw / "manifest.csv", index=False, encoding="gb18030")  # as Excel saves it on Chinese Windows
     (raw / "empty_2024.txt").write_bytes(b"  \n")
     out = tmp_path / "out"
     assert ensure_processed(raw, out, "code") == (True, 1)
@@ -133,7 +134,10 @@ def test_problems_are_repeated_on_a_rerun_and_name_the_failed_document(tmp_path,
     assert first == [f"error: {raw / 'empty_2024.txt'}: file is empty"]
     assert ensure_processed(raw, out, "code") == (False, 1)  # up to date: not processed again, still said
     assert capsys.readouterr().err.splitlines() == first
-    assert document_errors(out) == {"empty_2024": "read: file is empty"}
+    assert failed_documents(out) == {"empty_2024": "read: file is empty"}
+    plan = plan_reports([*DOC_IDS, "empty_2024"], raw, out, tmp_path / "reports", NOTEBOOKS_DIR, "code", {}, False)
+    assert [(o.name, o.error) for o in plan.failed] == [("empty_2024", "read: file is empty")]
+    assert sorted(job.name for job in plan.jobs) == sorted([*DOC_IDS, "comparison"])
 
 
 def test_problem_prints_as_its_line():

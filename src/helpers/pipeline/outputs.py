@@ -99,12 +99,14 @@ def problem_lines(folder: Path) -> list[str]:
     return [f"{severity}: {file}: {message}" for severity, file, message in zip(*columns, strict=True)]
 
 
-def document_errors(folder: Path) -> dict[str, str]:
-    """doc_id → the first error of each document that has one, as 'stage: message'."""
+def failed_documents(folder: Path) -> dict[str, str]:
+    """doc_id → 'stage: message' of the first error of each document the run could not write (no documents row)."""
     problems = read_problems(folder)
     errors = problems[problems["severity"] == "error"]
+    path = folder / "documents.parquet"
+    written = set(pd.read_parquet(path, columns=["doc_id"])["doc_id"]) if path.is_file() else set()
     first: dict[str, str] = {}
     for doc_id, stage, message in zip(errors["doc_id"], errors["stage"], errors["message"], strict=True):
-        if doc_id:
+        if doc_id and doc_id not in written:
             first.setdefault(doc_id, f"{stage}: {message}")
     return first

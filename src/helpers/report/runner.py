@@ -28,7 +28,7 @@ from helpers.fsio import write_atomic
 from helpers.ingest.manifest import DOC_ID_RE, manifest_records
 from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.corpus import run_process
-from helpers.pipeline.outputs import document_errors, outputs_digest, problem_lines
+from helpers.pipeline.outputs import failed_documents, outputs_digest, problem_lines
 from helpers.report.index import render_index
 from helpers.report.render import render_html
 from helpers.report.state import (
@@ -136,7 +136,7 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     plan = Plan()
     rows_digest = document_digests(processed_dir)
     manifest = manifest_records(raw_dir)
-    errors = document_errors(processed_dir)
+    failed = failed_documents(processed_dir)  # the problems table names a document, but it has no rows
     dirs = {"processed_dir": str(processed_dir.resolve()), "raw_dir": str(raw_dir.resolve())}
 
     comparison_nb = notebooks_dir / COMPARISON_NOTEBOOK
@@ -153,8 +153,8 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     for doc_id in doc_ids:
         if doc_id not in sources or not DOC_ID_RE.match(doc_id):
             plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}"))
-        elif doc_id not in rows_digest:
-            error = errors.get(doc_id, "no rows in the processed tables: processing failed (see above)")
+        elif doc_id not in rows_digest or doc_id in failed:
+            error = failed.get(doc_id, "no rows in the processed tables: processing failed (see above)")
             plan.failed.append(Outcome(doc_id, "failed", error=error))
         elif not bureau_nb.is_file():
             plan.failed.append(Outcome(doc_id, "failed", error=f"{bureau_nb}: no such notebook"))
