@@ -1,6 +1,7 @@
-"""Fault injection: `python -m helpers process` killed at random points (SIGKILL, SIGTERM) while it replaces a folder
-of outputs: the folder is then the old set or the new set, whole, never a mixture; a SIGTERM leaves nothing beside it
-and says so in one line; what a SIGKILL left is cleared by the next run; the workers die with the run."""
+"""Fault injection: `python -m helpers process` killed at random points (SIGKILL to the run, SIGTERM to its process
+group) while it replaces a folder of outputs: the folder is then the old set or the new set, whole, never a mixture;
+a SIGTERM leaves nothing beside it and says so in one line; what a SIGKILL left is cleared by the next run; the workers
+die with the run."""
 import hashlib
 import os
 import random
@@ -17,7 +18,7 @@ import pytest
 from helpers.config import RAW_DIR
 from helpers.pipeline.outputs import check_outputs
 
-SEEDS = range(6)  # even seeds SIGKILL, odd ones SIGTERM; each costs about one run of three documents
+SEEDS = range(8)  # even seeds SIGKILL, odd ones SIGTERM; each costs about one run of three documents
 OLD = ["dazhou-dachuan_2024", "kaifeng-xiangfu_2024"]
 NEW = ["luoyang-luolong_2024", "luoyang_2026", "zhaoyuan_2024"]
 
@@ -37,7 +38,8 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 def _start(raw: Path, out: Path, jobs: int = 2) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "helpers", "process", "--raw-dir", str(raw), "--out-dir", str(out),
-                             "--jobs", str(jobs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--jobs", str(jobs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,11 @@ def test_process_killed_at_a_random_point_leaves_the_old_or_the_new_outputs_whol
     kill = signal.SIGKILL if seed % 2 == 0 else signal.SIGTERM
     run = _start(new_raw, out)
     time.sleep(rng.uniform(0, 1.1 * seconds))  # anywhere from the imports to just after the swap
-    run.send_signal(kill)
-    _, err = run.communicate(timeout=60)
+    if kill == signal.SIGKILL:
+        run.kill()  # the run alone: its workers must die with it
+    else:
+        os.killpg(run.pid, kill)  # the whole group, as a terminal or a service manager does: workers included
+    _, err = run.communicate(timeout=60)  # a worker killed mid-message would hang the pool: this fails instead
     outcome = "old" if _hashes(out) == old_set else "new" if _hashes(out) == new_set else "mixed"
     print(f"seed {seed}: {kill.name} → exit {run.returncode}, {outcome} set")
     assert outcome in ("old", "new") and check_outputs(out) == []

@@ -2,8 +2,9 @@
 failure one document's one-line error, and workers that never outlive the run that started them.
 
 A worker asks the kernel to kill it when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a run killed with SIGKILL
-leaves no worker computing on; a run stopped by a signal or an error stops its workers before it returns. Workers
-ignore Ctrl-C (the terminal sends it to the whole group): the run that started them decides.
+leaves no worker computing on; a run stopped by a signal or an error cancels the documents not started and waits for
+each worker to end the one it is reading before it returns. Workers ignore Ctrl-C, SIGTERM and SIGHUP (sent to the
+whole process group, they would kill a worker mid-message): the run that started them decides.
 """
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ def _use_manifest(manifest: pd.DataFrame, interim_dir: Path = INTERIM_DIR) -> No
 
 
 def _start_worker(manifest: pd.DataFrame, interim_dir: Path, parent: int) -> None:
-    """A worker's first act: die with the parent, leave Ctrl-C and SIGTERM to it, then take the manifest."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    """A worker's first act: die with the parent, leave Ctrl-C, SIGTERM and SIGHUP to it, then take the manifest."""
+    # A signal to the whole process group (Ctrl-C, kill -TERM -pgid, a closed terminal) must not kill a worker while
+    # it sends a result: the parent stops the workers (and its own handler, inherited through fork, is not theirs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
     libc = ctypes.CDLL(None, use_errno=True)
     if hasattr(libc, "prctl"):
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -67,7 +70,6 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: i
         yield from map(_process_one, documents)
         return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(manifest, interim_dir, os.getpid()))
-    finished = False
     try:
         # A bounded window of documents in flight, not pool.map's all-at-once: results the writer has not taken
         # yet would otherwise pile up in memory as the corpus grows.
@@ -77,13 +79,11 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: i
             yield pending.popleft().result()
             for task in islice(tasks, 1):
                 pending.append(pool.submit(_process_one, task))
-        finished = True
     finally:
-        if not finished:  # interrupted, or the consumer failed: no worker computes on for nothing
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.kill()
-        pool.shutdown(wait=True)
+        # Interrupted, or the consumer failed: the documents not started are cancelled and each worker ends with the
+        # one it is reading. Not killed: a worker killed while it sends a result leaves half a message in the pipe,
+        # and the pool then waits for the rest forever.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def peak_memory_mb() -> tuple[float, float]:
