@@ -139,7 +139,7 @@ def test_every_numeric_cell_of_a_table_lands_somewhere(corpus, doc_id):
     for name in ("budget_lines", "economic_lines", "projects", "performance_budgets", "indicators", "unparsed"):
         covered |= set(frames[name]["line"].dropna().astype(int))
     kf = frames["key_figures"]
-    covered |= set(kf[kf["source"] == "table"]["line"].astype(int))
+    covered |= set(kf[kf["source"] == "table"]["line"].dropna().astype(int))
     doc = extract_document(read_text(RAW_DIR / f"{doc_id}.txt").text)
     numeric_lines = {r.line for t in doc.tables for r in t.rows
                      if any(is_amount(c) and ("." in c or "," in c) for c in r.cells)}

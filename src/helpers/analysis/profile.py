@@ -67,9 +67,14 @@ def headcount_patterns() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
     return tuple((r.source, re.compile(r.pattern), re.compile(r.exclude)) for r in table.itertuples())
 
 
+def _text(value: object) -> str:
+    """A cell as text: "" for a missing one (None, NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def classify_project(name: str, project_type: str | None, func_code: str | None) -> Rule:
     """The first rule that matches a project (rules are ordered: personnel, function code, name)."""
-    values = {"project_name": name or "", "project_type": project_type or "", "func_code": func_code or ""}
+    values = {"project_name": _text(name), "project_type": _text(project_type), "func_code": _text(func_code)}
     for rule in spending_rules():
         if rule.pattern is None or (values[rule.field] and rule.pattern.search(values[rule.field])):
             return rule

@@ -19,6 +19,7 @@ def check_across_tables(ledger: Ledger, figures: list[Figure], carryovers: list[
         tables = {f.kind for f in members}
         if len(tables) < 2:
             continue
+        ledger.checked += len(members) - 1  # each printing against the others
         counts: dict[float, list[Figure]] = defaultdict(list)
         for f in members:
             counts[round(f.value, 2)].append(f)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.checks.ledger import column_scopes, present_roles, table_scopes
+from helpers.checks.ledger import column_scopes, present_roles, role_label, table_scopes
 from helpers.checks.records import Record, Rows, blank, column_sum, group_by, is_missing, or_zero
 from helpers.checks.within import OF_WHICH_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
 from helpers.tables.layout import role_of_path, strip_numbering
@@ -245,13 +245,13 @@ def narrative_figures(three_public: pd.DataFrame | Rows, budget: pd.DataFrame | 
     """Figures only the narrative and one table print: 三公, procurement, project count."""
     figures = []
     for row in Rows.of(three_public).records:
+        if row.get("total_row") is False:
+            continue  # a unit's or a fund's row of a 三公 table: the document's figures are on its figures row
         kind = row["table_kind"]
-        if row["figure"].endswith("_prev_year"):
-            figures.append(Figure(f"{row['figure'].removesuffix('_prev_year')}:prev", table_scopes()[kind],
-                                  float(row["value_wan"]), kind, int(row["line"]), row["figure"]))
-        else:
-            figures.append(Figure(f"{row['figure']}:total", table_scopes()[kind], float(row["value_wan"]),
-                                  kind, int(row["line"]), row["figure"]))
+        scope = row.get("scope") or table_scopes().get(kind, "all")
+        figure = row["figure"].removesuffix("_prev_year")
+        concept = f"{figure}:prev" if row["figure"].endswith("_prev_year") else f"{figure}:total"
+        figures.append(Figure(concept, scope, float(row["value_wan"]), kind, int(row["line"]), role_label(figure)))
     procurement = next((r for r in Rows.of(budget).records
                         if r["table_kind"] == "procurement" and r["row_type"] == "total"), None)
     if procurement is not None:

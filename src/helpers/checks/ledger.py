@@ -101,6 +101,7 @@ class Ledger:
     empty_pages: dict[str, list[int]] = field(default_factory=dict)
     pages: tuple[int | None, ...] | None = None  # page of each line of the text layer
     rows: list[dict] = field(default_factory=list)
+    checked: int = 0  # identities checked (held or not): a whole against its parts, a figure against its reprint
 
     def add(self, check: str, message: str, expected: float | None, actual: float | None,
             refs: Iterable[Ref], tolerance: float = HALF_CENT, severity: str | None = None,
@@ -125,9 +126,12 @@ class Ledger:
 
     def cause_of(self, refs: list[Ref], expected: float | None, actual: float | None) -> str:
         """'extraction' when the lines involved lost cells or span a page break that may have
-        lost rows (the parts fall short of the total), else 'document'."""
+        lost rows (the parts fall short of the total), else 'document'. A PDF's own text layer keeps every row of
+        every page: there, only cells left unparsed point to the extraction."""
         if any(n in self.unparsed_lines for r in refs for n in r.lines):
             return "extraction"
+        if self.pages is not None:
+            return "document"
         short = expected is not None and actual is not None and actual < expected
         for r in refs:
             if not r.lines:
@@ -181,6 +185,7 @@ def present_roles(rows: Rows) -> list[str]:
 
 def sum_finding(ledger: Ledger, check: str, what: str, whole: float, parts: list[float], refs: list[Ref]) -> None:
     """A printed whole against the sum of its printed parts, with the rounding allowance."""
+    ledger.checked += 1
     total = round(sum(parts), 6)
     if not differs(whole, total):
         return

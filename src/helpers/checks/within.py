@@ -9,6 +9,7 @@ from collections import defaultdict
 import pandas as pd
 
 from helpers.checks.ledger import (
+    HALF_CENT,
     Ledger,
     Ref,
     column_identities,
@@ -116,6 +117,8 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
         for i, p in enumerate(parents):
             if p is not None:
                 children[p].append(i)
+        for p in list(children):
+            children[p] = _nest_units_by_sums(records, children[p], children)
         for p, kids in children.items():
             head = records[p]
             for role in roles:
@@ -126,6 +129,30 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
                 refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(records[k]["line"]) for k in kids))]
                 sum_finding(ledger, "table.rows", what, or_zero(head[column]), [or_zero(records[k][column]) for k in kids],
                              refs)
+
+
+def _nest_units_by_sums(records: list[Record], kids: list[int], children: dict[int, list[int]]) -> list[int]:
+    """Unit rows without codes nest by their amounts: a unit row equal to the sum of the two or more unit rows
+    right after it is their group (浙江 prints the department, then its own units, all as unit rows). Returns the
+    kids left directly under the parent; the grouped ones move under their group."""
+    def uncoded_unit(i: int) -> bool:
+        return records[i]["row_type"] == "unit" and is_missing(records[i].get("unit_code"))
+
+    kept, i = [], 0
+    while i < len(kids):
+        k = kids[i]
+        kept.append(k)
+        i += 1
+        if not uncoded_unit(k) or k in children:
+            continue
+        total, run, members = _main_amount(records[k]), 0.0, []
+        while i + len(members) < len(kids) and uncoded_unit(kids[i + len(members)]) and run < total - HALF_CENT:
+            run += _main_amount(records[kids[i + len(members)]])
+            members.append(kids[i + len(members)])
+        if len(members) >= 2 and not differs(total, run, HALF_CENT * len(members)):
+            children[k] = members
+            i += len(members)
+    return kept
 
 
 def _summary_level(name: str, row_type: str) -> str:
@@ -156,8 +183,8 @@ def check_summary_sides(ledger: Ledger, lines: pd.DataFrame | Rows) -> None:
 
             for row in rows:
                 level = _summary_level(row["name"], row["row_type"])
-                if level == "of_which":
-                    continue
+                if level == "of_which" or row["row_type"] == "class_detail":
+                    continue  # 其中 rows and a 类's 款/项 details are no items of the side
                 if level == "section":
                     _close_section(ledger, kind, section, section_items, roles)
                     section, section_items = row, []
@@ -212,31 +239,49 @@ def _check_group(ledger: Ledger, kind: str, head: Record, parts: list[Record], r
 
 
 def check_three_public(ledger: Ledger, three_public: pd.DataFrame | Rows) -> None:
-    """“三公”经费 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, for each year printed."""
+    """“三公”经费 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, for each year and scope printed, on each row of a
+    wide table (one row per unit or year) and over the rows of a long one."""
     printed = Rows.of(three_public).records
-    if not printed:
-        return
-    for kind, table in group_by(printed, lambda r: r["table_kind"]).items():
-        prefix = "gov_fund_" if kind == "gov_fund_three_public" else ""
-        for period in ("", "_prev_year"):
-            values = {}
-            where = {}
-            for row in table:
-                figure = row["figure"].removeprefix(prefix)
-                if figure.endswith("_prev_year") != bool(period):
-                    continue
-                role = figure.removesuffix("_prev_year")
-                values[role] = row["value_wan"]
-                where[role] = int(row["line"])
-            chosen = {}
-            for whole, parts, group in column_identities():
-                if not whole.startswith("three_public") or whole not in values or group in chosen:
-                    continue
-                present = [p for p in parts if p in values]
-                if present and not (group == "three_public" and "three_public_vehicle" in parts
-                                    and "three_public_vehicle" not in values):
-                    chosen[group] = (whole, present)
-            for whole, present in chosen.values():
-                what = f"{label_of(kind)}{'（上年）' if period else ''}: {role_label(whole)}"
-                refs = [Ref(kind, (where[whole],)), Ref(kind, tuple(sorted({where[p] for p in present})))]
-                sum_finding(ledger, "table.three_public", what, values[whole], [values[p] for p in present], refs)
+    by_scope = group_by(printed, lambda r: (r["table_kind"], blank(r.get("scope"))))
+    scopes_of = defaultdict(set)
+    for kind, scope in by_scope:
+        scopes_of[kind].add(scope)
+    for (kind, scope), table in by_scope.items():
+        figures_on = defaultdict(set)
+        for row in table:
+            figures_on[row["figure"]].add(row["line"])
+        wide = any(len(lines) > 1 for lines in figures_on.values())
+        groups = group_by(table, lambda r: r["line"]).values() if wide else [table]
+        shown = f"（{SCOPE_NAMES.get(scope, scope)}）" if len(scopes_of[kind]) > 1 else ""
+        for group in groups:
+            _check_three_public_group(ledger, kind, group, shown)
+
+
+SCOPE_NAMES = {"all": "合计", "fiscal": "财政拨款", "general": "一般公共预算", "gov_fund": "政府性基金预算",
+               "state_capital": "国有资本经营预算"}
+
+
+def _check_three_public_group(ledger: Ledger, kind: str, table: list[Record], scope: str) -> None:
+    prefix = "gov_fund_" if kind == "gov_fund_three_public" else ""
+    for period in ("", "_prev_year"):
+        values = {}
+        where = {}
+        for row in table:
+            figure = row["figure"].removeprefix(prefix)
+            if figure.endswith("_prev_year") != bool(period):
+                continue
+            role = figure.removesuffix("_prev_year")
+            values[role] = row["value_wan"]
+            where[role] = int(row["line"])
+        chosen = {}
+        for whole, parts, group in column_identities():
+            if not whole.startswith("three_public") or whole not in values or group in chosen:
+                continue
+            present = [p for p in parts if p in values]
+            if present and not (group == "three_public" and "three_public_vehicle" in parts
+                                and "three_public_vehicle" not in values):
+                chosen[group] = (whole, present)
+        for whole, present in chosen.values():
+            what = f"{label_of(kind)}{scope}{'（上年）' if period else ''}: {role_label(whole)}"
+            refs = [Ref(kind, (where[whole],)), Ref(kind, tuple(sorted({where[p] for p in present})))]
+            sum_finding(ledger, "table.three_public", what, values[whole], [values[p] for p in present], refs)

@@ -22,10 +22,11 @@ from helpers.ingest.raw_text import RawText
 from helpers.ingest.sources import DocumentSource
 from helpers.narrative.statements import extract_narrative_statements
 from helpers.schema import check_schema
+from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
 from helpers.tables.split import RawDocument, extract_document
-from helpers.tables.survey import input_problems, template_family
+from helpers.tables.survey import document_type, input_problems, template_family
 
 
 @dataclass
@@ -72,9 +73,12 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
     stage.name = "metadata"
     meta, meta_notes = document_metadata(doc_id, raw, manifest)
     stage.name = "tables"
-    doc = extract_document(raw.text)
+    doc = extract_document(raw.text, raw.pages)
+    classify_unknown_tables(doc.tables)
     if not doc.tables:
         raise DocumentError("no recognisable budget table found")
+    if document_type(doc) == "final_account":
+        raise DocumentError("a final account (决算), not a budget: reading 决算 is not supported yet")
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
     reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
     frames = reading.frames
@@ -86,9 +90,11 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
     frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
     stage.name = "checks"
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
-    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
-    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
+    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line", "scope", "total_row",
+                                                   "blank", "declared_empty"])
+    findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
     frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
+    frames["documents"]["n_checks"] = n_checks
     stage.name = "analysis"
     frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
     profile = build_profile(doc_id, {**frames, "findings": findings}, frames["project_classes"], doc.narrative)
@@ -142,6 +148,7 @@ def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, p
         "scanned_pages": " ".join(str(n) for p in raw.parts for n in p.scanned_pages),
         "text_layer": raw.layer_file,
         "template_family": template_family(doc),
+        "document_type": document_type(doc),
         "tables_found": ";".join(kinds),
         "toc_tables": ";".join(k for _, _, k in doc.toc),
         "tables_missing": ";".join(k for _, _, k in doc.toc if k not in kinds),

@@ -121,6 +121,7 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
     right = label_cols[1] if len(label_cols) > 1 else 2
     sides = {"income": layout.restrict(0, right), "expenditure": layout.restrict(right, 10**6)}
     records: list[dict] = []
+    in_classes = False  # the expenditure side has listed a 类: rows that are no 类 now are its 款 and 项
     for row in ctx.table.body:
         cells = row.cells + [""] * max(0, right + 1 - len(row.cells))
         for side, part in (("income", cells[:right]), ("expenditure", [""] * right + cells[right:])):
@@ -131,6 +132,12 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
             if not label and not parsed.amounts:
                 continue
             row_type, cls = summary_row_type(label)
+            if side == "expenditure":
+                # 浙江 lists 类, 款 and 项 by name under each other on the expenditure side: the 款 and 项 rows
+                # detail their 类 and are no items of the side's total.
+                in_classes = (in_classes or row_type == "class") and row_type in {"class", "source"}
+                if in_classes and row_type == "source":
+                    row_type = "class_detail"
             records.append({
                 "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": row.line, "side": side,
                 "row_type": row_type, "name": normalise_text(label), "func_code": cls,

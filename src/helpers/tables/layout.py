@@ -18,6 +18,7 @@ from helpers.tables.numbers import is_amount, join_code, parse_amount
 from helpers.tables.split import Row, squeeze
 
 YEAR_RE = re.compile(r"(\d{4})年")
+SUBTOTAL_RE = re.compile(r"^(?:合计|小计)$")
 DECIMAL_MARK_RE = re.compile(r"[.,]")
 NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
@@ -25,10 +26,12 @@ NUMBERING_RE = re.compile(
 
 
 @lru_cache(maxsize=1)
-def role_rules() -> list[tuple[re.Pattern, re.Pattern | None, str]]:
+def role_rules() -> list[tuple[re.Pattern, re.Pattern | None, str, str]]:
+    """(label, parent, role, family) of maps/header_roles.csv; a rule with a family applies to tables of that
+    family only (人员类 is 人员经费 in an economic table, a project type elsewhere)."""
     rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
     return [
-        (re.compile(f"^(?:{r.label})$"), re.compile(r.parent) if r.parent else None, r.role)
+        (re.compile(f"^(?:{r.label})$"), re.compile(r.parent) if r.parent else None, r.role, r.family)
         for r in rules.itertuples()
     ]
 
@@ -54,26 +57,33 @@ def strip_numbering(label: str) -> str:
         text = stripped
 
 
-def role_of_path(path: list[str]) -> str | None:
-    """The role of a column given its header labels, top to bottom."""
-    return _role_of_labels(tuple(squeeze(p) for p in path if p))
+def role_of_path(path: list[str], family: str = "") -> str | None:
+    """The role of a column given its header labels, top to bottom, in a table of this family."""
+    return _role_of_labels(tuple(squeeze(p) for p in path if p), family)
 
 
 @lru_cache(maxsize=4096)
-def _role_of_labels(labels: tuple[str, ...]) -> str | None:
+def _role_of_labels(labels: tuple[str, ...], family: str = "") -> str | None:
     # Cached: tables of one template repeat their headers, and each label is tried against
     # every rule of maps/header_roles.csv.
     for depth in range(len(labels) - 1, -1, -1):
         label, ancestors = labels[depth], labels[:depth]
-        rules = [(parent_re, role) for label_re, parent_re, role in role_rules() if label_re.match(label)]
-        if any(role == "detail" for _, role in rules):
+        # Rules of the table's own family first: a 三公 table's 小计 is its “三公” total before any other.
+        rules = sorted(((parent_re, role, only) for label_re, parent_re, role, only in role_rules()
+                        if label_re.match(label) and (not only or only == family)), key=lambda r: not r[2])
+        if any(role == "detail" for _, role, _ in rules):
             continue  # a breakdown label: the parent label decides
-        # The nearest ancestor decides a generic label (小计 under 一般公共预算 …).
+        # The nearest ancestor decides a generic label (小计 under 一般公共预算 …): by a rule naming it, else, for
+        # a subtotal, by the ancestor's own role (小计 under 因公出国（境）费 is that item's total).
         for ancestor in reversed(ancestors):
-            for parent_re, role in rules:
+            for parent_re, role, _ in rules:
                 if parent_re is not None and parent_re.search(ancestor):
                     return role
-        for parent_re, role in rules:
+            if SUBTOTAL_RE.match(label):
+                own = _role_of_labels((ancestor,), family)
+                if own is not None:
+                    return own
+        for parent_re, role, _ in rules:
             if parent_re is None:
                 return role
     return None
@@ -120,8 +130,8 @@ CODE_LABELS = {
 }
 
 
-def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
-    """Column roles from header rows (group labels fill right over their span)."""
+def build_layout(header: list[Row], fiscal_year: int | None = None, family: str = "") -> Layout:
+    """Column roles from header rows (group labels fill right over their span), for a table of this family."""
     width = max((len(r.cells) for r in header), default=0)
     grid = [r.cells + [""] * (width - len(r.cells)) for r in header]
     filled = [
@@ -140,11 +150,11 @@ def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
         deepest = next((squeeze(p) for p in reversed(path) if p), "")
         if deepest in CODE_LABELS:
             code_cols[col] = CODE_LABELS[deepest]
-        role = role_of_path([p for p in path if squeeze(p) not in CODE_LABELS])
+        role = role_of_path([p for p in path if squeeze(p) not in CODE_LABELS], family)
         if role:
             roles[col] = role
         bottom = squeeze(grid[-1][col]) if grid else ""
-        if not bottom or role_of_path([bottom]) is None and _is_detail(bottom):
+        if not bottom or role_of_path([bottom], family) is None and _is_detail(bottom):
             summable.add(col)
         years = [int(y) for p in path for y in YEAR_RE.findall(squeeze(p))]
         if fiscal_year and years and max(years) < fiscal_year:
@@ -159,7 +169,7 @@ def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
 
 @lru_cache(maxsize=4096)
 def _is_detail(label: str) -> bool:
-    return any(regex.match(label) and role == "detail" for regex, _, role in role_rules())
+    return any(regex.match(label) and role == "detail" for regex, _, role, _ in role_rules())
 
 
 def _fill_groups(cells: list[str], above: list[str] | None) -> list[str]:

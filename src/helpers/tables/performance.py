@@ -45,6 +45,7 @@ class PerfState:
     scope: str
     project: str | None = None
     project_code: str | None = None
+    project_unit: str | None = None  # the unit a project list names beside the project (浙江 表11)
     level1: str | None = None
     level2: str | None = None
     last_label: str | None = None
@@ -93,13 +94,13 @@ def _budget(ctx: TableContext, state: PerfState, line: int, label: str, text: st
     unit = state.unit or ctx.unit
     state.budgets.append({
         "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": line, "scope": state.scope,
-        "project_name": state.project, "project_code": state.project_code,
+        "project_name": state.project, "project_code": state.project_code, "project_unit": state.project_unit,
         "label": normalise_text(label), "amount_wan": ctx.wan_in(value, unit),
     })
 
 
 def _new_project(state: PerfState, name: str, code: str | None = None) -> None:
-    state.project, state.project_code = normalise_text(name), code
+    state.project, state.project_code, state.project_unit = normalise_text(name), code, None
     state.level1 = state.level2 = None
 
 
@@ -233,13 +234,17 @@ def _nearest_below(col: int, cats: dict[int, str], current: dict[str, dict]) -> 
 # ---------------------------------------------------------------- long tables
 
 
+LONG_HEADERS = {"三级指标": "indicator", "指标性质": "nature", "指标值": "value", "度量单位": "unit",
+                "权重": "weight", "指标方向性": "direction", "项目名称": "project", "预算数": "amount",
+                "金额": "amount", "指标值说明": "note", "一级指标": "level1", "二级指标": "level2",
+                "单位名称": "unit_name"}
+
+
 def _header_columns(rows: list[Row]) -> dict[str, int]:
-    names = {"三级指标": "indicator", "指标性质": "nature", "指标值": "value", "度量单位": "unit",
-             "权重": "weight", "指标方向性": "direction", "项目名称": "project", "预算数": "amount",
-             "指标值说明": "note", "一级指标": "level1", "二级指标": "level2"}
+    """Columns of a long table's header: indicators (一级指标 … 三级指标) or a project list (项目名称 | 金额)."""
     for row in rows:
-        found = {names[squeeze(c)]: i for i, c in enumerate(row.cells) if squeeze(c) in names}
-        if "indicator" in found and "level1" in found:
+        found = {LONG_HEADERS[squeeze(c)]: i for i, c in enumerate(row.cells) if squeeze(c) in LONG_HEADERS}
+        if {"indicator", "level1"} <= found.keys() or {"project", "amount"} <= found.keys():
             return found
     return {}
 
@@ -260,6 +265,8 @@ def _parse_long(ctx: TableContext, rows: list[Row], state: PerfState) -> None:
             previous = {i: c for i, c in filled}
             continue
         label_idx = next((i for i, f in enumerate(flat) if PROJECT_LABEL_RE.match(f)), None)
+        if label_idx is not None and any(squeeze(c) in LONG_HEADERS for i, c in filled if i > label_idx):
+            continue  # the header row of a project list (项目名称 | 金额 | 绩效目标), no 项目名称: X pair
         if label_idx is not None:
             name = next((c for i, c in filled if i > label_idx and not TYPE_LABEL_RE.match(squeeze(c))), "")
             _new_project(state, name)
@@ -274,6 +281,9 @@ def _parse_long(ctx: TableContext, rows: list[Row], state: PerfState) -> None:
             continue
         if columns.get("project") is not None and _sichuan_project_row(cells, columns):
             _new_project(state, cells[columns["project"]])
+            unit_col = columns.get("unit_name")
+            if unit_col is not None and unit_col < len(cells) and cells[unit_col]:
+                state.project_unit = normalise_text(cells[unit_col])
             _budget(ctx, state, row.line, "预算数", cells[columns["amount"]])
         amounts = [(i, c) for i, c in filled
                    if is_amount(c) and not (in_indicators and _looks_like_target_column(i, columns))]

@@ -17,6 +17,8 @@ from helpers.tables.context import (
     THREE_PUBLIC_KINDS,
     TableContext,
     amount_roles,
+    family_of,
+    table_scope,
 )
 from helpers.tables.economic import parse_econ_table
 from helpers.tables.layout import build_layout, settle_layout
@@ -37,6 +39,7 @@ def table_row(doc_id: str, table, layout) -> dict:
         "page_break_lines": " ".join(str(n) for n in table.page_lines),
         "empty_page_lines": " ".join(str(n) for n in table.empty_pages),
         "declared_empty": table.declared_empty, "title_inferred": table.title_inferred,
+        "label": table.label, "kind_source": table.kind_source, "scope": table_scope(table.kind, table.title),
     }
 
 
@@ -56,7 +59,7 @@ PROJECT_COLUMNS = [
     "realigned", *ROLE_COLUMNS,
 ]
 PERF_BUDGET_COLUMNS = [
-    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_type",
+    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_unit", "project_type",
     "label", "amount_wan",
 ]
 INDICATOR_COLUMNS = [
@@ -67,7 +70,7 @@ INDICATOR_COLUMNS = [
 UNPARSED_COLUMNS = ["doc_id", "table_kind", "line", "column", "text", "reason"]
 TABLE_COLUMNS = [
     "doc_id", "table_kind", "title", "title_line", "first_line", "last_line", "unit", "n_rows", "roles",
-    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred",
+    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred", "label", "kind_source", "scope",
 ]
 
 
@@ -91,7 +94,7 @@ def read_tables(doc_id: str, doc: RawDocument, default_unit: str, fiscal_year: i
     tables = []
     for table in doc.tables:
         ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year)
-        layout = settle_layout(table.body, build_layout(table.header, fiscal_year))
+        layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
         tables.append(table_row(doc_id, table, layout))
         if table.kind in SUMMARY_KINDS:
             budget += parse_summary_table(ctx, layout)
