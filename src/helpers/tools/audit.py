@@ -19,8 +19,8 @@ from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
 from helpers.ingest.manifest import load_manifest
 from helpers.ingest.sources import discover
-from helpers.pipeline.workers import process_all
 from helpers.pipeline.document import DocumentResult
+from helpers.pipeline.workers import process_all
 
 TOLERANCE_WAN = 0.005  # tables print 0.01 万元
 
