@@ -36,6 +36,8 @@ NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
 ATTACHMENT_RE = re.compile(r"^附件\d*[：:]?")
 YEAR_PREFIX_RE = re.compile(r"^\d{4}年度?")
 SENTENCE_PUNCT_RE = re.compile("[，。；]")
+# A title ends with 表, maybe followed by a bracketed qualifier: …支出表（功能科目）, …情况表（按经济分类科目）.
+TITLE_END_RE = re.compile(r"表(?:[（(][^（）()]{1,16}[)）])*$")
 CODE_CELL_RE = re.compile(r"\d{3,}")
 MAX_TITLE_CHARS = 50
 TITLE_LOOKAHEAD = 8  # non-empty lines between a title and its first table row
@@ -192,7 +194,7 @@ def _title_text(raw: str) -> str | None:
     if PART_RE.match(squeeze(text)):
         return None  # 第二部分 2026年度部门预算表: a part of the document, not a table
     flat = YEAR_SUFFIX_RE.sub("", strip_label(text)[0])
-    if not flat.endswith("表") or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
+    if not TITLE_END_RE.search(flat) or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
         return None
     if "附件" in flat and kind_of_title(text) is None:
         return None
