@@ -4,11 +4,11 @@ across-table, narrative and performance checks compare.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from helpers.checks.ledger import column_scopes, present_roles, role_label, table_scopes
+from helpers.checks.ledger import column_scopes, present_roles, role_label, table_coverage, table_scopes
 from helpers.checks.records import Record, Rows, blank, column_sum, group_by, is_missing, or_zero
 from helpers.checks.within import OF_WHICH_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
 from helpers.tables.layout import role_of_path, strip_numbering
@@ -23,6 +23,7 @@ class Figure:
     line: int
     label: str
     more: tuple[int, ...] = ()  # other lines summed into the figure
+    period: str = "all"  # current: this year's appropriations only; all: with the carry-over they spend
 
     @property
     def lines(self) -> tuple[int, ...]:
@@ -85,7 +86,11 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
                     figures.append(Figure(concept, scope, or_zero(value), kind, int(row["line"]), row_name(row)))
     figures += _econ_figures(Rows.of(econ))
     figures += _project_figures(Rows.of(projects).records)
-    return _merge_same_table(figures)
+    return [with_period(f) for f in _merge_same_table(figures)]
+
+
+def with_period(figure: Figure) -> Figure:
+    return replace(figure, period=table_coverage().get(figure.kind, ("all", ""))[0])
 
 
 def _row_key(row: Record) -> str | None:
@@ -140,7 +145,7 @@ def _econ_figures(econ: Rows) -> list[Figure]:
     figures = []
     for kind, table in group_by(econ.records, lambda r: r["table_kind"]).items():
         roles = present_roles(econ.subset(table))
-        basic_table = kind in {"general_basic_econ", "basic_econ"}
+        purpose = table_coverage().get(kind, ("all", ""))[1]  # a basic (or project) table's total is that purpose
         for row in table:
             if row["row_type"] == "total":
                 key = "total"
@@ -149,8 +154,8 @@ def _econ_figures(econ: Rows) -> list[Figure]:
             else:
                 continue
             for role in roles:
-                if role in {"total", "fiscal_total", "general_budget"} and basic_table:
-                    concept_role = "basic"
+                if role in {"total", "fiscal_total", "general_budget"} and purpose:
+                    concept_role = purpose
                 elif role in {"total", "basic", "project", "personnel", "public"}:
                     concept_role = role
                 else:
@@ -251,7 +256,8 @@ def narrative_figures(three_public: pd.DataFrame | Rows, budget: pd.DataFrame | 
         scope = row.get("scope") or table_scopes().get(kind, "all")
         figure = row["figure"].removesuffix("_prev_year")
         concept = f"{figure}:prev" if row["figure"].endswith("_prev_year") else f"{figure}:total"
-        figures.append(Figure(concept, scope, float(row["value_wan"]), kind, int(row["line"]), role_label(figure)))
+        figures.append(with_period(Figure(concept, scope, float(row["value_wan"]), kind, int(row["line"]),
+                                          role_label(figure))))
     procurement = next((r for r in Rows.of(budget).records
                         if r["table_kind"] == "procurement" and r["row_type"] == "total"), None)
     if procurement is not None:

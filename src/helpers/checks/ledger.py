@@ -46,6 +46,14 @@ def table_scopes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def table_coverage() -> dict[str, tuple[str, str]]:
+    """Table kind → (period, purpose): current (this year's appropriations only) or all (with the carry-over they
+    spend); basic, project or both ("") — maps/table_scopes.csv."""
+    table = pd.read_csv(MAPS_DIR / "table_scopes.csv", dtype=str, keep_default_na=False)
+    return {k: (p, u) for k, p, u in zip(table["table_kind"], table["period"], table["purpose"], strict=True)}
+
+
+@lru_cache(maxsize=1)
 def column_scopes() -> dict[str, str]:
     table = pd.read_csv(MAPS_DIR / "column_scopes.csv", dtype=str)
     return dict(zip(table["role"], table["scope"], strict=True))

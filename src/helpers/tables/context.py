@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.config import MAPS_DIR
 from helpers.schema import dictionary_columns
 from helpers.tables.layout import ParsedRow
-from helpers.tables.numbers import to_wan
+from helpers.tables.numbers import normalise_text, to_wan
 from helpers.tables.split import RawTable, squeeze
 
 
@@ -36,10 +36,6 @@ PROJECT_KINDS = kinds_of_family()["projects"]
 PERFORMANCE_KINDS = kinds_of_family()["performance"]
 THREE_PUBLIC_KINDS = kinds_of_family()["three_public"]
 TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)[：:]?$")
-# A unit's name: its last word names an organisation, maybe followed by a bracketed other name or （本级）.
-UNIT_NAME_RE = re.compile(
-    r"(局|院|中心|办公室|办公厅|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(?:（[^（）]*）|\([^()]*\))?$"
-)
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +43,7 @@ def amount_roles() -> list[str]:
     """The amount roles of maps/header_roles.csv, in the order the data dictionary lists their ``<role>_wan``
     columns (a role the dictionary lacks comes last, and writing then fails naming its column)."""
     rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
-    roles = [r for r in dict.fromkeys(rules["role"]) if r != "detail"]
+    roles = [r for r in dict.fromkeys(rules["role"]) if r not in ("detail", "note")]
     order = {c.removesuffix("_wan"): i for i, c in enumerate(dictionary_columns()["budget_lines"])}
     return sorted(roles, key=lambda r: order.get(r, len(order)))
 
@@ -81,6 +77,11 @@ class TableContext:
     unit: str
     fiscal_year: int | None
     unparsed: list[dict] = field(default_factory=list)
+    units: frozenset[str] = frozenset()  # the document's budget units, as its income table names them
+
+    def is_unit(self, name: str) -> bool:
+        """A row naming one of the document's units (or, failing a unit list, a name that reads as a unit's)."""
+        return normalise_text(name) in self.units or is_unit_name(name)
 
     @property
     def scope(self) -> str:
@@ -108,7 +109,17 @@ class TableContext:
             self.leave(parsed.line, None, str(value), f"previous-year column ({role})")
 
 
+@lru_cache(maxsize=1)
+def _unit_name_rules() -> tuple[re.Pattern, re.Pattern]:
+    table = pd.read_csv(MAPS_DIR / "unit_names.csv", dtype=str)
+    rules = dict(zip(table["kind"], table["pattern"], strict=True))
+    return re.compile(rules["unit_end"]), re.compile(rules["not_unit"])
+
+
 def is_unit_name(name: str) -> bool:
-    return bool(UNIT_NAME_RE.search(squeeze(name)))
+    """A budget unit's name (maps/unit_names.csv): it ends with an organisation word and names no project."""
+    text = squeeze(name)
+    unit_end, not_unit = _unit_name_rules()
+    return bool(unit_end.search(text)) and not not_unit.search(text)
 
 

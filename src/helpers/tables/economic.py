@@ -7,7 +7,7 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
-from helpers.tables.context import TOTAL_RE, TableContext, is_unit_name
+from helpers.tables.context import TOTAL_RE, TableContext
 from helpers.tables.layout import Layout, read_row
 from helpers.tables.numbers import normalise_text
 
@@ -59,7 +59,7 @@ def parse_econ_table(ctx: TableContext, layout: Layout) -> list[dict]:
         gov_name = texts[1] if len(texts) > 1 else None
         extra = texts[2] if len(texts) > 2 else None
         if (codes["unit_code"] is None and codes["econ_code"] and len(codes["econ_code"]) == 3
-                and econ_class_names().get(codes["econ_code"]) != name and is_unit_name(name)):
+                and econ_class_names().get(codes["econ_code"]) != name and ctx.is_unit(name)):
             codes["unit_code"], codes["econ_code"] = codes["econ_code"], None
         inferred = False
         if codes["econ_code"] is None and name in codes_by_name and not TOTAL_RE.match(name):
@@ -72,7 +72,7 @@ def parse_econ_table(ctx: TableContext, layout: Layout) -> list[dict]:
             row_type = "class" if len(codes["econ_code"]) == 3 else "item"
         elif TOTAL_RE.match(name):
             row_type = "total"
-        elif codes["unit_code"] or is_unit_name(name):
+        elif codes["unit_code"] or ctx.is_unit(name):
             row_type = "unit"
         else:
             row_type = "label"

@@ -19,6 +19,8 @@ from helpers.tables.split import Row, squeeze
 
 YEAR_RE = re.compile(r"(\d{4})年")
 SUBTOTAL_RE = re.compile(r"^(?:合计|小计)$")
+BRACKET_CODE_RE = re.compile(r"^\s*[\[【［]\s*(\d{3,})\s*[\]】］]\s*(.+)$")
+NOTE_ROLE = "note"  # a free-text column (绩效目标, 备注): its cells are neither labels nor amounts
 DECIMAL_MARK_RE = re.compile(r"[.,]")
 NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
@@ -100,6 +102,7 @@ class Layout:
     period: dict[int, str] = field(default_factory=dict)  # column → "prev" for earlier years
     summable: set[int] = field(default_factory=set)  # leaf columns under one group label
     table_shift: int = 0  # columns the whole table's data sits away from its header (settle_layout)
+    note_cols: set[int] = field(default_factory=set)  # free-text columns (绩效目标, 备注): no label, no amount
 
     def restrict(self, low: int, high: int) -> Layout:
         """The layout of columns low..high-1 only (one side of a two-sided table)."""
@@ -107,7 +110,7 @@ class Layout:
         return Layout(
             roles={c: r for c, r in self.roles.items() if c in keep}, paths=self.paths,
             code_cols=self.code_cols, label_cols=self.label_cols, period=self.period,
-            summable=self.summable, table_shift=self.table_shift,
+            summable=self.summable, table_shift=self.table_shift, note_cols=self.note_cols,
         )
 
     def shifted(self, start: int, delta: int) -> Layout:
@@ -117,7 +120,7 @@ class Layout:
             if col + delta in self.roles and col + delta >= start:
                 roles[col] = self.roles[col + delta]
         return Layout(roles=roles, paths=self.paths, code_cols=self.code_cols, label_cols=self.label_cols,
-                      period=self.period, summable=self.summable, table_shift=delta)
+                      period=self.period, summable=self.summable, table_shift=delta, note_cols=self.note_cols)
 
     @property
     def first_amount_col(self) -> int | None:
@@ -162,9 +165,10 @@ def build_layout(header: list[Row], fiscal_year: int | None = None, family: str 
     first_amount = min(roles) if roles else width
     # A code label right of the amounts is a header row the extraction shifted.
     code_cols = {c: r for c, r in code_cols.items() if c < first_amount}
-    roles = {c: r for c, r in roles.items() if c not in code_cols}
+    notes = {c for c, r in roles.items() if r == NOTE_ROLE}
+    roles = {c: r for c, r in roles.items() if c not in code_cols and c not in notes}
     return Layout(roles=roles, paths=paths, code_cols=code_cols, label_cols=labels, period=period,
-                  summable=summable)
+                  summable=summable, note_cols=notes)
 
 
 @lru_cache(maxsize=4096)
@@ -256,17 +260,22 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
     its first amount is aligned with the first amount column (the row total).
     """
     cells = row.cells
-    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)), default=-1)
+    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)
+                     and i not in layout.note_cols), default=-1)
     labels, codes = [], []
     for i in range(last_text + 1):
         cell = cells[i]
         if not cell:
             continue
-        if is_code(cell) and i not in layout.roles or is_code(cell) or is_amount(cell):
+        bracketed = BRACKET_CODE_RE.match(cell)
+        if bracketed:  # [2010301]行政运行 (广东): the code printed in brackets before the name
+            codes.append((i, bracketed.group(1)))
+            labels.append((i, bracketed.group(2)))
+        elif is_code(cell) and i not in layout.roles or is_code(cell) or is_amount(cell):
             codes.append((i, join_code(cell) or cell))
         else:
             labels.append((i, cell))
-    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c]
+    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c and i not in layout.note_cols]
     # Codes written before any label (a row whose text is all codes) stay codes.
     if last_text < 0:
         while numeric and is_code(numeric[0][1]) and numeric[0][0] not in layout.roles:

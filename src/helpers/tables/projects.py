@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.config import MAPS_DIR
 from helpers.tables.budget import CodeContext, row_type_of, split_function_code
-from helpers.tables.context import TOTAL_RE, TableContext, is_unit_name
+from helpers.tables.context import TOTAL_RE, TableContext
 from helpers.tables.layout import Layout, ParsedRow, read_row
 from helpers.tables.numbers import normalise_text
 from helpers.tables.split import Row, squeeze
@@ -88,7 +88,7 @@ def parse_project_table(ctx: TableContext, layout: Layout) -> tuple[list[dict], 
             continue
         name = normalise_text(c.texts[-1][1]) if c.texts else ""
         unit_code = next((code for _, code in c.parsed.codes), None) if not c.codes.get("func_code") else None
-        row_type = row_type_of(name, None, unit_code) if name else "total"
+        row_type = row_type_of(name, None, unit_code, ctx.is_unit) if name else "total"
         if c.group:
             row_type = "group"
         elif c.project_type and c.name_cell is None:
@@ -116,13 +116,13 @@ def _read_candidate(ctx: TableContext, layout: Layout, row: Row, name_col: int |
             project_type = found
         else:
             texts.append((col, text))
-    codes = split_function_code(parsed.codes, layout, "", context) if parsed.codes else {}
+    codes = split_function_code(parsed.codes, layout, "", context, ctx.is_unit) if parsed.codes else {}
     name_cell = next(((c, t) for c, t in texts if c == name_col), None)
     if name_cell is None:
-        name_cell = next(((c, t) for c, t in texts if not is_unit_name(t)), None)
+        name_cell = next(((c, t) for c, t in texts if not ctx.is_unit(t)), None)
     unit_cell = next((t for c, t in texts if name_cell is None or c != name_cell[0]), None)
     is_project = name_cell is not None and bool(project_type or codes.get("func_code") or (
-        not TOTAL_RE.match(squeeze(name_cell[1])) and not is_unit_name(name_cell[1])))
+        not TOTAL_RE.match(squeeze(name_cell[1])) and not ctx.is_unit(name_cell[1])))
     if ctx.table.kind == "general_project" and not codes.get("func_code"):
         is_project = False
     return _Candidate(row, parsed, project_type, texts, codes, name_cell, unit_cell, is_project)
