@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.checks.ledger import column_scopes, present_roles, role_label, table_coverage, table_scopes
 from helpers.checks.records import Record, Rows, blank, column_sum, group_by, is_missing, or_zero
-from helpers.checks.within import OF_WHICH_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
+from helpers.checks.within import OF_WHICH_RE, SECTION_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
 from helpers.tables.layout import role_of_path, strip_numbering
 
 
@@ -90,6 +90,9 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
 
 
 def with_period(figure: Figure) -> Figure:
+    """The figure with its table's period, unless the row said it already (a 本年收入 section's items)."""
+    if figure.period != "all":
+        return figure
     return replace(figure, period=table_coverage().get(figure.kind, ("all", ""))[0])
 
 
@@ -109,11 +112,14 @@ def _row_key(row: Record) -> str | None:
 def _income_figures(kind: str, rows: list[Record], roles: list[str]) -> list[Figure]:
     figures = []
     in_carryover = False
+    period = "all"  # items under 一、本年收入 are this year's income, without the carry-over
     for row in rows:
         name = str(row["name"] or "")
         row_type = row["row_type"]
+        if row_type == "current_total" and SECTION_RE.match(name):
+            period = "current"
         if row_type == "carryover":
-            in_carryover = True
+            in_carryover, period = True, "all"
             figures.append(Figure("carryover", "all", or_zero(row["total_wan"]), kind, int(row["line"]), name))
             continue
         if row_type in TOTAL_TYPES:
@@ -137,7 +143,8 @@ def _income_figures(kind: str, rows: list[Record], roles: list[str]) -> list[Fig
                     "business_income", "operating_income", "superior_subsidy", "affiliated_income",
                     "other_income", "unit_funds", "non_fiscal_surplus"}:
             concept = f"carryover:{role}" if in_carryover else f"income:{role}"
-            figures.append(Figure(concept, "all", or_zero(row["total_wan"]), kind, int(row["line"]), name))
+            figures.append(Figure(concept, "all", or_zero(row["total_wan"]), kind, int(row["line"]), name,
+                                  period=period))
     return figures
 
 

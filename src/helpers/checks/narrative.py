@@ -109,7 +109,11 @@ def _lookup(st: Record, subject: str | None, sources: Sources) -> list[Figure]:
     if subject.startswith("income:"):
         return index.get((subject, "all"), [])
     if subject.startswith("three_public"):
-        return index.get((f"{subject}:total", canon.get("general", "general")), [])
+        # The scope the sentence names (财政拨款安排“三公”经费 …), else the general budget's, else any table's.
+        for wanted in dict.fromkeys([scope, canon.get("general", "general")]):
+            if found := index.get((f"{subject}:total", wanted), []):
+                return found
+        return [f for (c, _), fs in index.items() if c == f"{subject}:total" for f in fs]
     concept = SUBJECT_CONCEPTS.get(subject)
     if concept is None:
         return []

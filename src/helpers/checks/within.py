@@ -24,7 +24,7 @@ from helpers.checks.records import Record, Rows, blank, by_line, group_by, is_mi
 
 TOTAL_TYPES = {"total", "current_total", "grand_total"}
 FUNCTION_LEVELS = {"total": 0, "current_total": 0, "grand_total": 0, "unit": 1, "class": 2, "kuan": 3, "item": 4,
-                   "project": 5}
+                   "project": 5, "subitem": 5}
 SECTION_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 SUBSECTION_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 OF_WHICH_RE = re.compile(r"^其中")

@@ -26,8 +26,8 @@ def split_econ_codes(codes: list[tuple[int, str]]) -> dict:
     for _, code in codes:
         if code[0] == "5" and len(code) in (3, 5):
             gov.append(code)
-        elif code[0] == "3" and len(code) in (3, 5) and not (gov and len(code) == 2):
-            dept.append(code)
+        elif code[0] == "3" and len(code) in (3, 5, 7) and not (gov and len(code) == 2):
+            dept.append(code)  # 301, 30102, and 3010201 (重庆 prints sub-items of an item)
         elif len(code) == 2 and gov:
             gov.append(code)
         elif len(code) == 2 and dept:
@@ -41,7 +41,7 @@ def _join_parts(parts: list[str]) -> str | None:
     """['301', '08'] → 30108; ['301', '01', '30101'] → 30101."""
     if not parts:
         return None
-    full = [p for p in parts if len(p) == 5]
+    full = [p for p in parts if len(p) in (5, 7)]
     if full:
         return full[-1]
     return parts[0] + "".join(p for p in parts[1:] if len(p) == 2)[:2]
@@ -69,7 +69,7 @@ def parse_econ_table(ctx: TableContext, layout: Layout) -> list[dict]:
         if not parsed.amounts and not codes["econ_code"] and not name:
             continue
         if codes["econ_code"]:
-            row_type = "class" if len(codes["econ_code"]) == 3 else "item"
+            row_type = {3: "class", 5: "item"}.get(len(codes["econ_code"]), "subitem")
         elif TOTAL_RE.match(name):
             row_type = "total"
         elif codes["unit_code"] or ctx.is_unit(name):
