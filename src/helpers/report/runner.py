@@ -25,9 +25,10 @@ from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.fsio import write_atomic
-from helpers.ingest.manifest import DOC_ID_RE
+from helpers.ingest.manifest import DOC_ID_RE, manifest_records
 from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.corpus import run_process
+from helpers.pipeline.outputs import failed_documents, outputs_digest, problem_lines
 from helpers.report.index import render_index
 from helpers.report.render import render_html
 from helpers.report.state import (
@@ -39,11 +40,9 @@ from helpers.report.state import (
     document_digests,
     load_state,
     now_text,
-    processed_fingerprint,
     prune_state,
     raw_fingerprint,
     read_json,
-    read_manifest_rows,
     sha256_file,
     source_fingerprint,
 )
@@ -88,19 +87,33 @@ def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: i
     """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
     inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
     stamp_path = processed_dir / STAMP_NAME
-    if stamp_path.is_file() and (processed_dir / "documents.parquet").is_file():
+    outputs = outputs_digest(processed_dir)  # None unless every file is as the run wrote it (CSV included)
+    if stamp_path.is_file() and outputs is not None:
         stamp = read_json(stamp_path)
         # the outputs' own digest catches tables rewritten by another command since the stamp
-        if stamp.get("inputs") == inputs and stamp.get("outputs") == processed_fingerprint(processed_dir):
-            # the same inputs failed the same way: the exit status says so on every rerun
+        if stamp.get("inputs") == inputs and stamp.get("outputs") == outputs:
+            # the same inputs failed the same way: the exit status and the problems say so on every rerun
+            for line in problem_lines(processed_dir):
+                print(line, file=sys.stderr)
             return False, int(stamp.get("status", 0))
 
+    before = _folder_id(processed_dir)
     status = run_process(raw_dir, processed_dir, jobs, interim_dir)
-    if (processed_dir / "documents.parquet").is_file():
-        # stamped even after a document failed: the same inputs give the same failure, reported per bureau below
-        stamp = {"inputs": inputs, "outputs": processed_fingerprint(processed_dir), "status": status}
+    after = outputs_digest(processed_dir)
+    # stamped even after a document failed (the same inputs give the same failure, reported per bureau below), but
+    # not when the run refused the folder and left the previous outputs (a new folder is swapped in otherwise)
+    if after is not None and _folder_id(processed_dir) != before:
+        stamp = {"inputs": inputs, "outputs": after, "status": status}
         write_atomic(stamp_path, json.dumps(stamp, indent=1))
     return True, status
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def discover_sources(raw_dir: Path) -> dict[str, DocumentSource]:
@@ -122,7 +135,8 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
                  source_fp: str, state: dict[str, dict], force: bool) -> Plan:
     plan = Plan()
     rows_digest = document_digests(processed_dir)
-    manifest = read_manifest_rows(raw_dir)
+    manifest = manifest_records(raw_dir)
+    failed = failed_documents(processed_dir)  # the problems table names a document, but it has no rows
     dirs = {"processed_dir": str(processed_dir.resolve()), "raw_dir": str(raw_dir.resolve())}
 
     comparison_nb = notebooks_dir / COMPARISON_NOTEBOOK
@@ -139,8 +153,8 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     for doc_id in doc_ids:
         if doc_id not in sources or not DOC_ID_RE.match(doc_id):
             plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}"))
-        elif doc_id not in rows_digest:
-            error = "no rows in the processed tables: processing failed (see above)"
+        elif doc_id not in rows_digest or doc_id in failed:
+            error = failed.get(doc_id, "no rows in the processed tables: processing failed (see above)")
             plan.failed.append(Outcome(doc_id, "failed", error=error))
         elif not bureau_nb.is_file():
             plan.failed.append(Outcome(doc_id, "failed", error=f"{bureau_nb}: no such notebook"))

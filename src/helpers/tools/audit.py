@@ -19,8 +19,8 @@ from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
 from helpers.ingest.manifest import load_manifest
 from helpers.ingest.sources import discover
-from helpers.pipeline.corpus import process_all
 from helpers.pipeline.document import DocumentResult
+from helpers.pipeline.workers import process_all
 
 TOLERANCE_WAN = 0.005  # tables print 0.01 万元
 
@@ -80,7 +80,7 @@ def audit_row(result: DocumentResult) -> AuditRow:
         errors_document=int((errors["cause"] == "document").sum()),
         errors_extraction=int((errors["cause"] == "extraction").sum()),
         warnings=int((findings["severity"] == "warning").sum()), unparsed=len(frames["unparsed"]),
-        problem="; ".join(message for _, message in result.problems),
+        problem="; ".join(p.message for p in result.problems),
     )
 
 
