@@ -104,8 +104,10 @@ def _lookup(st: Record, subject: str | None, sources: Sources) -> list[Figure]:
     scope = SUBJECT_SCOPES.get(subject) or (st["scope"] if isinstance(st["scope"], str) else "all")
     scope = canon.get(scope, scope)
     if subject == "func":
+        # A function's amount may be its total or, where the sentence is about 基本支出 or 项目支出, that part.
         code = _func_code_of(st, sources)
-        return index.get((f"func:{code}:total", scope), []) if code else []
+        return [f for part in ("total", "basic", "project") for f in index.get((f"func:{code}:{part}", scope), [])
+                ] if code else []
     if subject.startswith("income:"):
         return index.get((subject, "all"), [])
     if subject.startswith("three_public"):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.config import MAPS_DIR
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
-from helpers.tables.layout import function_class_names
+from helpers.tables.layout import function_class_names, strip_numbering
 
 SUBJECTS_PATH = MAPS_DIR / "narrative_subjects.csv"
 CUES_PATH = MAPS_DIR / "narrative_cues.csv"
@@ -251,7 +251,9 @@ def _func_fields(match: re.Match) -> tuple[str | None, str | None]:
     raw = groups.get("func")
     if not raw:
         return None, None
-    parts = [p for p in FUNC_LEVEL_MARK_RE.split(WHITESPACE_RE.sub("", raw)) if p and p != "支出"]
+    # Each level's name without its numbering (1.行政事业单位养老支出（款）: 江苏 numbers the 款 under its 类).
+    parts = [strip_numbering(p) for p in FUNC_LEVEL_MARK_RE.split(WHITESPACE_RE.sub("", raw))]
+    parts = [p for p in parts if p and p != "支出"]
     if not parts:
         return None, None
     parts[0] = parts[0].removesuffix("支出") or parts[0]
@@ -333,8 +335,10 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
     def subject_at(position: int) -> _Candidate | None:
         return _nearest(candidates, position, asides) or carried
 
+    inherited = state.scope
+
     def scope_at(position: int) -> str:
-        return next((s for p, s in reversed(marks) if p < position), state.scope)
+        return next((s for p, s in reversed(marks) if p < position), inherited)
 
     found: list[tuple[int, list[dict]]] = []
     counted: set[int] = set()
@@ -399,7 +403,7 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
             if row["kind"] == "share":
                 row["share_of"] = _share_of(row["subject"], earlier + rows, maps)
             rows.append(row)
-    return rows, _State(marks[-1][1] if marks else state.scope, subject_at(len(text)))
+    return rows, _State(marks[-1][1] if marks else inherited, subject_at(len(text)))
 
 
 def extract_narrative_statements(
