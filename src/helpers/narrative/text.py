@@ -15,6 +15,7 @@ EVIDENCE_MAX = 80
 _SENTENCE_END = "。；：;:！？!?"
 _TRAILING_CLOSERS = "”’\"'）)】」』"
 UNIT_FACTOR = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, None: 1.0}
+HEADING_START_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -58,8 +59,8 @@ def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
         piece = clean_line(raw)
         if not piece:
             continue
-        if is_heading:
-            flush()
+        if is_heading or HEADING_START_RE.match(piece):
+            flush()  # a numbered heading (第三部分, 一、, （二）) starts a paragraph of its own
         starts.append(len(text))
         nums.append(int(number))
         text += piece

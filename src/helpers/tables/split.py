@@ -215,8 +215,8 @@ def _meta_text(row_cells: list[str]) -> bool:
     )
 
 
-def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]]:
-    """Indices of body table titles, and the table-of-contents entries.
+def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]], set[int]]:
+    """Indices of body table titles, the table-of-contents entries, and the indices of numbered labels.
 
     A numbered title-like line (一、收支预算总表) is a contents entry, unless the next line is a title of the same
     kind: then it is that table's label (福建 prints 一、收支预算总表 / 2026年度收支预算总表 above each table). A title
@@ -224,6 +224,7 @@ def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]
     printing them)."""
     titles: list[int] = []
     toc: list[tuple[int, str, str]] = []
+    labels: set[int] = set()
     for idx, raw in enumerate(lines):
         text = _title_text(raw)
         if text is None:
@@ -232,12 +233,14 @@ def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]
         if NUMBERED_RE.match(text):
             if kind and _next_title_kind(lines, idx) != kind:
                 toc.append((idx + 1, text, kind))
+            elif kind:
+                labels.add(idx)  # 十、一般公共预算“三公”经费支出预算表 above its dated title: the table's label
             continue
         if kind and _next_line_is_title(lines, idx):
             toc.append((idx + 1, text, kind))
         elif kind or _leads_to_rows(lines, idx):
             titles.append(idx)
-    return titles, toc
+    return titles, toc, labels
 
 
 def _next_line_is_title(lines: list[str], idx: int) -> bool:
@@ -272,7 +275,7 @@ def _leads_to_rows(lines: list[str], idx: int) -> bool:
 def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> RawDocument:
     """Split a document's text layer into tables and narrative lines (``pages``: the page of each line, if known)."""
     lines = text.split("\n")
-    title_idx, toc = find_titles(lines)
+    title_idx, toc, label_idx = find_titles(lines)
     tables: list[RawTable] = []
     narrative: list[tuple[int, str]] = []
     starts = set(title_idx)
@@ -297,6 +300,9 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
             label = ""
             continue
         if not raw.strip():
+            continue
+        if idx in label_idx:
+            label = strip_numbering_label(raw)
             continue
         cells = split_cells(raw) if _is_table_row(raw) else None
         lone = [c for c in cells if c] if cells is not None else [clean_line(raw)]
@@ -346,6 +352,12 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
     _close_page(current)
     _infer_untitled_kinds(tables, toc)
     return RawDocument(lines=lines, tables=tables, narrative=narrative, toc=toc)
+
+
+def strip_numbering_label(raw: str) -> str:
+    """A numbered label line (十、一般公共预算“三公”经费支出预算表) as the table's label: its number."""
+    found = NUMBERED_RE.match(squeeze(clean_line(raw)))
+    return found.group(0).rstrip("、.．") if found else ""
 
 
 def is_column_numbers(cells: list[str]) -> bool:
