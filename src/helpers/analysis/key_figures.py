@@ -15,6 +15,7 @@ from functools import cache
 
 import pandas as pd
 
+from helpers.checks.performance import performance_projects
 from helpers.config import MAPS_DIR
 from helpers.tables.context import ECON_KINDS
 
@@ -77,6 +78,7 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
                          _scope(tables, kind), "printed", "projects listed in the table, counted"))
         found.add("project_count")
     rows += _performance_figures(frames["performance_budgets"])
+    rows += _performance_project_count(frames["performance_budgets"], frames["indicators"])
     for figure in EXPECTED:
         if figure not in found and not (figure.startswith(THREE_PUBLIC_PREFIX) and "three_public" in tables):
             rows.append(_missing(figure, _why_missing(figure, tables)))
@@ -156,6 +158,20 @@ def _performance_figures(perf: pd.DataFrame) -> list[dict]:
             rows.append(_row(figure, float(hit.iloc[0]["amount_wan"]), "dept_performance", int(hit.iloc[0]["line"]),
                              "all", "printed"))
     return rows
+
+
+PROJECT_PERFORMANCE = "project_performance"
+
+
+def _performance_project_count(budgets: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+    """The projects of the 项目支出绩效目标表: one per project block (a name, under its unit where printed)."""
+    blocks = performance_projects(pd.concat([budgets, indicators.assign(label=None, amount_wan=None)],
+                                            ignore_index=True))
+    blocks = [b for b in blocks if b["table_kind"] == PROJECT_PERFORMANCE]
+    if not blocks:
+        return []
+    return [_row("performance_project_count", float(len(blocks)), PROJECT_PERFORMANCE, int(blocks[0]["line"]),
+                 "all", "printed", "project blocks of the table, counted")]
 
 
 def _why_missing(figure: str, tables: dict[str, dict]) -> str:

@@ -69,6 +69,7 @@ class RawTable:
     body: list[Row] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     page_lines: list[int] = field(default_factory=list)  # title lines of repeated pages
+    page_titles: list[tuple[int, str]] = field(default_factory=list)  # (line, title) of each repeated title
     empty_pages: list[int] = field(default_factory=list)  # repeated pages with no rows
     title_inferred: bool = False
     page_rows: int = 0  # body rows seen since the last (repeated) title
@@ -291,6 +292,7 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
             _close_page(current)
             if current is not None and current.kind == kind and kind != "unknown" and _same_table(current):
                 current.page_lines.append(number)  # a page break repeats the title
+                current.page_titles.append((number, title))
                 current.page_rows = 0
             else:
                 current = RawTable(kind=kind, title=title, title_line=number, label=label or strip_label(title)[1],
