@@ -216,11 +216,14 @@ def _merge_same_table(figures: list[Figure]) -> list[Figure]:
     return list(merged.values())
 
 
-def consensus(figures: list[Figure]) -> dict[str, Figure]:
-    """Per concept, a figure carrying the value most tables print (all scopes)."""
+def consensus(figures: list[Figure], scope: str = "all") -> dict[str, Figure]:
+    """Per concept, a figure carrying the value most tables print, among the figures of ``scope`` where any
+    (a 政府性基金 table's 项目支出 0.00 is no vote on the department's 项目支出)."""
     votes: dict[str, dict[float, list[Figure]]] = defaultdict(lambda: defaultdict(list))
+    scoped = {f.concept for f in figures if f.scope == scope}
     for f in figures:
-        votes[f.concept][round(f.value, 2)].append(f)
+        if f.scope == scope or f.concept not in scoped:
+            votes[f.concept][round(f.value, 2)].append(f)
     return {c: max(v.values(), key=lambda fs: len({f.kind for f in fs}))[0] for c, v in votes.items()}
 
 

@@ -170,6 +170,9 @@ def _check_perf_totals(ledger: Ledger, perf: list[Record], blocks: list[Record],
     for idx, line in enumerate(total_lines):
         # Nested unit rows (116, then 116001) stand together above the same projects.
         nxt = next((n for n in total_lines[idx + 1:] if any(line < b["line"] < n for b in blocks)), 10**9)
+        inner = total_lines[idx + 1] if idx + 1 < len(total_lines) else None
+        if inner is not None and inner < nxt and not differs(float(amounts[line]), float(amounts[inner])):
+            continue  # 合计 over a single unit (湖南): the unit's own row is checked against the same projects
         inside = [b for b in blocks if line < b["line"] < nxt]
         if inside:
             kind = inside[0]["table_kind"]
@@ -203,6 +206,7 @@ def _check_perf_totals(ledger: Ledger, perf: list[Record], blocks: list[Record],
 PERF_TOTAL_RE = re.compile(r"资金总额|预算总额|年度预算资金总额")
 PERF_SOURCE_RE = re.compile(r"^(?!.*其中).*(?:政府预算资金|财政拨款|财政专户|单位资金|其他资金)")
 PERF_PURPOSE_RE = re.compile(r"基本支出|项目支出")
+MIN_PARTS = 2
 
 
 def _check_perf_rows(ledger: Ledger, perf: list[Record]) -> None:
@@ -218,8 +222,8 @@ def _check_perf_rows(ledger: Ledger, perf: list[Record]) -> None:
             head = whole[0]
             for regex in (PERF_SOURCE_RE, PERF_PURPOSE_RE):
                 parts = [r for r, label in zip(group, labels, strict=True) if matches(label, regex) and r is not head]
-                if not parts:
-                    continue
+                if len(parts) < MIN_PARTS:
+                    continue  # one source printed (福建: 其他资金 0.00 alone) does not say the others are nil
                 lines = tuple(sorted({int(r["line"]) for r in parts}))
                 sum_finding(ledger, "perf.total", f"{label_of(kind)} {head['label'].split(':')[-1]} vs its parts",
                              float(head["amount_wan"]), [or_zero(r["amount_wan"]) for r in parts],
