@@ -115,3 +115,19 @@ def test_workers_die_with_a_killed_run(sets):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers)
+
+
+def test_a_signal_python_swallows_still_stops_the_run_before_the_swap(capsys):
+    """SIGTERM landing where Python cannot raise (an at-fork callback, a __del__) is remembered, not printed."""
+    from helpers.pipeline.corpus import Interrupted, _signals_interrupt
+
+    class SignalsInDel:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)  # the handler runs here, inside __del__, where its exception is swallowed
+
+    with _signals_interrupt() as stop_if_signalled:
+        SignalsInDel()
+        with pytest.raises(Interrupted):
+            stop_if_signalled()
+    assert "Traceback" not in capsys.readouterr().err

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -61,7 +61,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         return 1
     kept = f"{out_dir} left as it was"
     try:
-        with FolderLock(out_dir), _signals_interrupt():
+        with FolderLock(out_dir), _signals_interrupt() as stop_if_signalled:
             clear_staging(out_dir)
             _check_replaceable(out_dir)
             staged = staging_folder(out_dir)
@@ -71,6 +71,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
                     if (out_dir / name).is_file():
                         shutil.copy2(out_dir / name, staged / name)
                 write_run_manifest(staged)
+                stop_if_signalled()
                 replace_folder(staged, out_dir)
             finally:
                 shutil.rmtree(staged, ignore_errors=True)  # nothing left after the swap; the partial run otherwise
@@ -104,20 +105,34 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
 
 
 @contextmanager
-def _signals_interrupt() -> Iterator[None]:
+def _signals_interrupt() -> Iterator[Callable[[], None]]:
     """SIGTERM and SIGHUP raise Interrupted in the main thread (as Ctrl-C raises KeyboardInterrupt), so the staged
-    folder is removed and the workers stopped; the previous handlers are put back after."""
+    folder is removed and the workers stopped; the previous handlers are put back after. A signal that lands where
+    Python swallows the exception (a fork's at-fork callbacks) is remembered: the callable given raises it then."""
+    received: list[int] = []
+
+    def stop_if_signalled() -> None:
+        if received:
+            raise Interrupted(received[0])
+
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop_if_signalled
         return
 
     def interrupt(signum: int, _frame) -> None:
+        received.append(signum)
         raise Interrupted(signum)
 
+    def unraisable(info: sys.UnraisableHookArgs) -> None:
+        if not isinstance(info.exc_value, Interrupted):  # a swallowed signal is remembered, not printed
+            previous_hook(info)
+
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        yield
+        yield stop_if_signalled
     finally:
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
