@@ -430,3 +430,19 @@ def test_shanghai_function_list_gives_previous_execution_and_change():
     ]
     line_72 = facts(df[df.line == 72], ("number_text", "kind", "subject", "scope", "year"))
     assert ("1.48", "prev_amount", "func", "fiscal", 2022) in line_72
+
+
+def test_a_list_item_after_a_total_names_its_own_item_not_the_total():
+    got = statements("2026年项目支出预算474.56万元，2026信访接待中心运行费116万元，2026驻京经费312万元。"
+                     "机关运行经费预算211万元，其中主要支出为办公费34.82万元，差旅费10万元。")
+    assert facts(got, ("number_text", "subject")) == [
+        ("474.56", "project_expenditure"), ("116", None), ("312", None), ("211", "operating_expenses"),
+        ("34.82", None), ("10", None)]
+
+
+def test_a_clause_of_generic_words_goes_on_about_the_subject_before_it():
+    got = statements("“三公”经费预算数为7.61万元，2025年预算数为9.23万元，和2025年相比预算减少1.62万元。"
+                     "绩效目标涉及项目资金4643.47万元，其中财政拨款3812.27万元。")
+    assert facts(got, ("number_text", "subject"))[:3] == [
+        ("7.61", "three_public_total"), ("9.23", "three_public_total"), ("1.62", "three_public_total")]
+    assert facts(got, ("number_text", "subject"))[-1] == ("3812.27", "performance_funds")

@@ -43,7 +43,7 @@ SUBJECTS: tuple[str, ...] = (
 )
 CUES = (
     "threshold", "share", "increase", "decrease", "no_change", "absent", "previous", "comparison_year",
-    "filler", "mask", "heading", "continuation", "fiscal_year",
+    "filler", "mask", "heading", "continuation", "fiscal_year", "generic",
 )
 # A number and its unit; the lookbehind keeps "1,830.55" from being read from its middle.
 STATEMENT_NUMBER_RE = re.compile(
@@ -52,6 +52,8 @@ STATEMENT_NUMBER_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年")
 SENTENCE_END_RE = re.compile(r"[。！？!?]")
 # 、 ends a clause only after an amount (货物预算0万元、工程预算0万元), not inside 收、支总计.
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+OWN_NAME_MIN = 2  # CJK characters left once the generic words are gone: 办公费 names an item
 CLAUSE_END_RE = re.compile(r"[，,；;。：:！？!?]|(?<=[元%％\d])、")
 MASK_CHAR = "。"  # masked text cannot hold a subject nor let a pattern run across it
 FUNC_LEVEL_MARK_RE = re.compile(r"[（(][类款项][）)]|-")  # splits 卫生健康支出（类）医疗救助（款）…
@@ -228,6 +230,18 @@ def _year_of(text: str, position: int, maps: StatementMaps) -> int | None:
     return int(years[-1].group("year")) if years else None
 
 
+def _names_own_item(text: str, cand: _Candidate, position: int, maps: StatementMaps) -> bool:
+    """Whether the clause of the number at ``position``, which holds no subject phrase, names an item of its own."""
+    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
+    clause_start = starts[-1] if starts else 0
+    if cand.start >= clause_start:
+        return False
+    rest = text[clause_start:position]
+    for pattern in maps.cues["generic"]:
+        rest = pattern.sub("", rest)
+    return len(CJK_RE.findall(rest)) >= OWN_NAME_MIN
+
+
 def _clause_before(text: str, position: int) -> str:
     starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
     return text[starts[-1] if starts else 0: position]
@@ -364,6 +378,8 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
         kind, sign, about_subject = _kind_and_sign(text, start, unit, year, fiscal_year, maps)
         value = float(m.group("num").replace(",", "")) * sign * UNIT_FACTOR.get(unit, 1.0)
         cand = subject_at(start) if about_subject else None
+        if cand is not None and cand is not carried and kind == "amount" and _names_own_item(text, cand, start, maps):
+            cand = None  # 项目支出 X，2026信访专项经费 30万元: a list item of its own, in no table's row
         subjects = cand.rule.subjects if cand else (None,)
         found.append((start, [
             _row(para, text, start, m.end(), m.group("num"), kind, subject, scope_at(start), value,
