@@ -43,3 +43,33 @@ def test_read_row_sends_an_unmapped_number_to_leftover():
     parsed = read_row(Row(3, ["办公费", "2.00", "7.00"]), layout)
     assert parsed.amounts == {"total": Decimal("2.00")}
     assert parsed.leftover == [(2, "7.00", "no column role for header '神秘列'")]
+
+
+def test_columns_under_a_carry_over_group_are_the_carry_over_s():
+    assert role_of_path(["当年预算", "基本支出", "小计"]) == "basic"
+    assert role_of_path(["上年结转结余", "基本支出", "小计"]) == "carryover_basic"
+    assert role_of_path(["上年结转结余", "基本支出", "人员经费"]) == "carryover_personnel"
+    assert role_of_path(["上年结转结余", "项目支出"]) == "carryover_project"
+    assert role_of_path(["财政拨款结转", "一般公共预算"]) == "carryover_general_budget"
+    assert role_of_path(["上年结转结余", "小计"]) == "carryover"
+
+
+def test_each_side_of_a_two_sided_table_keeps_its_columns():
+    from helpers.tables.read import read_tables
+    from helpers.tables.split import RawDocument, RawTable, Row
+
+    header = [["收入", "", "", "", "支出"],
+              ["项目", "本年预算", "编制预算", "上年结转", "项目", "本年预算", "编制预算", "上年结转"]]
+    body = [["一、本年收入", "1682.76", "1682.76", "0.00", "一、本年支出", "1682.76", "1682.76", "0.00"],
+            ["一般公共预算拨款", "1682.76", "1682.76", "0.00", "一、一般公共服务支出", "1378.41", "1378.41", "0.00"],
+            ["", "", "", "", "二、社会保障和就业支出", "304.35", "304.35", "0.00"],
+            ["收入总计", "1682.76", "1682.76", "0.00", "支出总计", "1682.76", "1682.76", "0.00"]]
+    table = RawTable(kind="fiscal_summary", title="财政拨款收支总表", title_line=1, unit="万元",
+                     header=[Row(i + 2, r) for i, r in enumerate(header)],
+                     body=[Row(i + 10, r) for i, r in enumerate(body)])
+    reading = read_tables("d", RawDocument(lines=[], tables=[table], narrative=[], toc=[]), "万元", 2026)
+    lines = reading.frames["budget_lines"]
+    income = lines[lines["side"] == "income"]
+    assert income["total_wan"].tolist() == [1682.76, 1682.76, 1682.76]
+    assert income["current_year_wan"].tolist() == [1682.76, 1682.76, 1682.76]
+    assert reading.frames["unparsed"].empty

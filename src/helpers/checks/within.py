@@ -186,6 +186,9 @@ def check_summary_sides(ledger: Ledger, lines: pd.DataFrame | Rows) -> None:
 
             for row in rows:
                 level = _summary_level(row["name"], row["row_type"])
+                if (level == "section" and row["row_type"] == "class" and section is not None
+                        and section["row_type"] in TOTAL_TYPES):
+                    level = "plain"  # 吉林: 一、本年支出 then 一、一般公共服务支出 …: numbered classes are its items
                 if level == "of_which" or row["row_type"] == "class_detail":
                     continue  # 其中 rows and a 类's 款/项 details are no items of the side
                 if level == "section":

@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.config import MAPS_DIR
 from helpers.tables.context import TOTAL_RE, TableContext, is_unit_name
-from helpers.tables.layout import Layout, function_class_names, read_row, strip_numbering
+from helpers.tables.layout import Layout, function_class_names, read_row, settle_layout, strip_numbering
 from helpers.tables.numbers import normalise_text
 from helpers.tables.split import Row, squeeze
 
@@ -119,13 +119,18 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
     """Income side (label, amount) at the left, expenditure side at the right."""
     label_cols = [c for c, path in layout.paths.items() if any(squeeze(p) in {"项目", "项目（科目）"} for p in path)]
     right = label_cols[1] if len(label_cols) > 1 else 2
-    sides = {"income": layout.restrict(0, right), "expenditure": layout.restrict(right, 10**6)}
-    records: list[dict] = []
-    in_classes = False  # the expenditure side has listed a 类: rows that are no 类 now are its 款 and 项
+    halves = {"income": [], "expenditure": []}
     for row in ctx.table.body:
         cells = row.cells + [""] * max(0, right + 1 - len(row.cells))
-        for side, part in (("income", cells[:right]), ("expenditure", [""] * right + cells[right:])):
-            sub = Row(row.line, part)
+        halves["income"].append(Row(row.line, cells[:right]))
+        halves["expenditure"].append(Row(row.line, [""] * right + cells[right:]))
+    # Each side settles its own shift (吉林's 4-column expenditure side would otherwise shift the income side away).
+    sides = {"income": settle_layout(halves["income"], layout.restrict(0, right)),
+             "expenditure": settle_layout(halves["expenditure"], layout.restrict(right, 10**6))}
+    records: list[dict] = []
+    in_classes = False  # the expenditure side has listed a 类: rows that are no 类 now are its 款 and 项
+    for income_row, expenditure_row in zip(halves["income"], halves["expenditure"], strict=True):
+        for side, sub in (("income", income_row), ("expenditure", expenditure_row)):
             parsed = read_row(sub, sides[side])
             ctx.leave_leftovers(parsed)
             label = parsed.labels[-1][1] if parsed.labels else ""
@@ -139,7 +144,7 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
                 if in_classes and row_type == "source":
                     row_type = "class_detail"
             records.append({
-                "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": row.line, "side": side,
+                "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": sub.line, "side": side,
                 "row_type": row_type, "name": normalise_text(label), "func_code": cls,
                 "func_level": "类" if cls else None, "func_class": cls,
                 "realigned": parsed.shifted != 0, **ctx.amounts(parsed),

@@ -64,8 +64,24 @@ def role_of_path(path: list[str], family: str = "") -> str | None:
     return _role_of_labels(tuple(squeeze(p) for p in path if p), family)
 
 
+CARRYOVER = "carryover"
+
+
 @lru_cache(maxsize=4096)
 def _role_of_labels(labels: tuple[str, ...], family: str = "") -> str | None:
+    """The role of a column's labels; under a carry-over group (上年结转结余 / 基本支出 / 小计) a role that has a
+    carry-over counterpart in maps/header_roles.csv (carryover_basic …) becomes it."""
+    role = _plain_role(labels, family)
+    qualified = f"{CARRYOVER}_{role}"
+    if (role and role != CARRYOVER and not role.startswith(CARRYOVER + "_")
+            and qualified in {r for _, _, r, _ in role_rules()}
+            and any(_plain_role((label,), family) == CARRYOVER for label in labels[:-1])):
+        return qualified
+    return role
+
+
+@lru_cache(maxsize=4096)
+def _plain_role(labels: tuple[str, ...], family: str = "") -> str | None:
     # Cached: tables of one template repeat their headers, and each label is tried against
     # every rule of maps/header_roles.csv.
     for depth in range(len(labels) - 1, -1, -1):
@@ -77,12 +93,14 @@ def _role_of_labels(labels: tuple[str, ...], family: str = "") -> str | None:
             continue  # a breakdown label: the parent label decides
         # The nearest ancestor decides a generic label (小计 under 一般公共预算 …): by a rule naming it, else, for
         # a subtotal, by the ancestor's own role (小计 under 因公出国（境）费 is that item's total).
-        for ancestor in reversed(ancestors):
+        for at in range(len(ancestors) - 1, -1, -1):
+            ancestor = ancestors[at]
             for parent_re, role, _ in rules:
                 if parent_re is not None and parent_re.search(ancestor):
                     return role
             if SUBTOTAL_RE.match(label):
-                own = _role_of_labels((ancestor,), family)
+                # The ancestor read with its own ancestors: 小计 under 上年结转结余 / 基本支出 is the carry-over's.
+                own = _plain_role(ancestors[: at + 1], family)
                 if own is not None:
                     return own
         for parent_re, role, _ in rules:

@@ -111,7 +111,9 @@ def read_tables(doc_id: str, doc: RawDocument, default_unit: str, fiscal_year: i
     units = budget_units(doc, default_unit, fiscal_year)
     for table in doc.tables:
         ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year, units=units)
-        layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
+        layout = build_layout(table.header, fiscal_year, family_of(table.kind))
+        if table.kind not in SUMMARY_KINDS:  # a two-sided table settles each side on its own
+            layout = settle_layout(table.body, layout)
         tables.append(table_row(doc_id, table, layout))
         if table.kind in SUMMARY_KINDS:
             budget += parse_summary_table(ctx, layout)
