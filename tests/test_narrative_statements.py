@@ -446,3 +446,8 @@ def test_a_clause_of_generic_words_goes_on_about_the_subject_before_it():
     assert facts(got, ("number_text", "subject"))[:3] == [
         ("7.61", "three_public_total"), ("9.23", "three_public_total"), ("1.62", "three_public_total")]
     assert facts(got, ("number_text", "subject"))[-1] == ("3812.27", "performance_funds")
+
+
+def test_a_short_form_of_the_subject_in_the_next_clause_is_the_same_item():
+    got = statements("（一）机关运行经费。2026年一般公共预算财政拨款运行经费679.08万元。")
+    assert facts(got, ("number_text", "subject")) == [("679.08", "operating_expenses")]

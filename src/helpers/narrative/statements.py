@@ -239,7 +239,8 @@ def _names_own_item(text: str, cand: _Candidate, position: int, maps: StatementM
     rest = text[clause_start:position]
     for pattern in maps.cues["generic"]:
         rest = pattern.sub("", rest)
-    return len(CJK_RE.findall(rest)) >= OWN_NAME_MIN
+    # 机关运行经费。…财政拨款运行经费 X: a short form of the subject phrase is the same item.
+    return len(CJK_RE.findall(rest)) >= OWN_NAME_MIN and WHITESPACE_RE.sub("", rest) not in cand.match.group(0)
 
 
 def _clause_before(text: str, position: int) -> str:
