@@ -73,3 +73,15 @@ def test_each_side_of_a_two_sided_table_keeps_its_columns():
     assert income["total_wan"].tolist() == [1682.76, 1682.76, 1682.76]
     assert income["current_year_wan"].tolist() == [1682.76, 1682.76, 1682.76]
     assert reading.frames["unparsed"].empty
+
+
+def test_a_malformed_number_in_an_amount_column_is_left_unparsed_not_read_as_the_row_label():
+    layout = build_layout([Row(1, ["科目", "合计", "基本支出", "项目支出"])])
+    for bad in ("1,2,3", "1e15", "inf", "12.3.4", "nan"):
+        parsed = read_row(Row(9, ["卫生健康支出", bad, "5.00", "6.00"]), layout)
+        assert [text for _, text in parsed.labels] == ["卫生健康支出"]
+        assert "total" not in parsed.amounts and parsed.amounts["basic"] == Decimal("5.00")
+        assert parsed.leftover == [(1, bad, "not a number in an amount column")]
+    # a label that merely holds digits stays a label
+    parsed = read_row(Row(9, ["2024年度项目", "11.00", "5.00", "6.00"]), layout)
+    assert [text for _, text in parsed.labels] == ["2024年度项目"] and parsed.amounts["total"] == Decimal("11.00")

@@ -117,3 +117,19 @@ def test_check_profile_leaves_shares_within_bounds_alone():
                             "contested_by": ""})
     checked, findings = check_profile("d", profile)
     assert findings.empty and checked["contested_by"].tolist() == ["", "", ""]
+
+
+def test_a_total_cell_that_is_no_number_goes_to_unparsed_and_is_not_summed_as_zero(tmp_path):
+    text = (RAW_DIR / "kaifeng-xiangfu_2024.txt").read_text(encoding="utf-8").split("\n")
+    line = next(i for i, t in enumerate(text) if t.split("\t")[:3] == ["", "合计", "1,830.55"])  # 收入总表 合计
+    text[line] = text[line].replace("1,830.55", "1,2,3", 1)
+    path = tmp_path / "kaifeng-xiangfu_2024.txt"
+    path.write_text("\n".join(text), encoding="utf-8")
+    result = process_document("kaifeng-xiangfu_2024", path, load_manifest(RAW_DIR))
+    unparsed = result.frames["unparsed"]
+    assert unparsed[unparsed["line"] == line + 1][["text", "reason"]].values.tolist() == [
+        ["1,2,3", "not a number in an amount column"]]
+    lines = result.frames["budget_lines"]
+    assert "1,2,3" not in set(lines["name"].dropna())
+    findings = result.frames["findings"]
+    assert not findings["message"].str.contains("合计: 0.00 printed").any()

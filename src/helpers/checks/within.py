@@ -50,6 +50,8 @@ def check_column_identities(ledger: Ledger, frame: pd.DataFrame | Rows, what: st
             for (whole, _), parts in chosen.items():
                 if is_missing(values[whole]) and all(is_missing(values[p]) for p in parts):
                     continue
+                if any(_unread(ledger, row, f"{r}_wan") for r in (whole, *parts)):
+                    continue  # a cell of the row could not be read: no zero to add up (it is in unparsed)
                 label = f"{label_of(kind)} row “{row_name(row)}” ({what})"
                 sum_finding(ledger, "table.columns",
                              f"{label}: {role_label(whole)} vs {' + '.join(role_label(p) for p in parts)}",
@@ -124,6 +126,8 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
             for role in roles:
                 column = f"{role}_wan"
                 if is_missing(head[column]) and all(is_missing(records[k][column]) for k in kids):
+                    continue
+                if any(_unread(ledger, r, column) for r in (head, *(records[k] for k in kids))):
                     continue
                 what = f"{label_of(kind)} row “{row_name(head)}”, {role_label(role)}"
                 refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(records[k]["line"]) for k in kids))]
@@ -233,11 +237,18 @@ def _main_amount(row: Record) -> float:
     return 0.0
 
 
+def _unread(ledger: Ledger, record: Record, column: str) -> bool:
+    """A cell with no value on a line whose cells could not all be read: unknown, not a blank zero."""
+    return is_missing(record.get(column)) and int(record["line"]) in ledger.unparsed_lines
+
+
 def _check_group(ledger: Ledger, kind: str, head: Record, parts: list[Record], roles: list[str],
                  check: str) -> None:
     for role in roles:
         column = f"{role}_wan"
         if is_missing(head.get(column)) and all(is_missing(p.get(column)) for p in parts):
+            continue
+        if any(_unread(ledger, r, column) for r in (head, *parts)):
             continue
         what = f"{label_of(kind)} {head['side']} “{head['name']}”, {role_label(role)}"
         refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(p["line"]) for p in parts))]

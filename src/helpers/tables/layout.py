@@ -14,7 +14,7 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
-from helpers.tables.numbers import is_amount, join_code, parse_amount
+from helpers.tables.numbers import is_amount, is_malformed_number, join_code, parse_amount
 from helpers.tables.split import Row, squeeze
 
 YEAR_RE = re.compile(r"(\d{4})年")
@@ -279,7 +279,8 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
     """
     cells = row.cells
     last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)
-                     and i not in layout.note_cols), default=-1)
+                     and i not in layout.note_cols and not (i in layout.roles and is_malformed_number(c))),
+                    default=-1)
     labels, codes = [], []
     for i in range(last_text + 1):
         cell = cells[i]
@@ -315,7 +316,7 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
         try:
             value = parse_amount(text)
         except ValueError:
-            leftover.append((col, text, "not a number"))
+            leftover.append((col, text, "not a number in an amount column"))
             continue
         if value is None:
             continue

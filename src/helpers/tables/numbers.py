@@ -180,6 +180,18 @@ def is_amount(text: str) -> bool:
     return value is not None and value is not _NOT_AN_AMOUNT
 
 
+_MALFORMED_NUMBER = re.compile(r"^[+\-−]?(?:[\d.,，．]*\d[\d.,，．\s]*(?:[eE][+\-]?\d+)?|inf(?:inity)?|nan)%?$",
+                               re.IGNORECASE)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def is_malformed_number(text: str) -> bool:
+    """A cell written as a number that no amount reads (1,2,3 · 12.3.4 · 1e15 · inf · nan): in an amount column it
+    is a bad amount to report, never a row's label."""
+    cell = text.translate(_FULLWIDTH_ASCII).strip()
+    return bool(cell) and not is_amount(cell) and bool(_MALFORMED_NUMBER.match(cell))
+
+
 def to_wan(value: Decimal, unit: str) -> Decimal:
     """Convert an amount in 元, 千元, 万元 or 亿元 to 万元, exactly (no rounding)."""
     exponent = _WAN_EXPONENT.get(_WHITESPACE.sub("", unit))
