@@ -451,3 +451,9 @@ def test_a_clause_of_generic_words_goes_on_about_the_subject_before_it():
 def test_a_short_form_of_the_subject_in_the_next_clause_is_the_same_item():
     got = statements("（一）机关运行经费。2026年一般公共预算财政拨款运行经费679.08万元。")
     assert facts(got, ("number_text", "subject")) == [("679.08", "operating_expenses")]
+
+
+def test_a_project_named_for_temporary_staff_is_no_personnel_expenditure():
+    got = statements("基本支出中人员经费997.20万元。项目支出474.56万元，信访局临聘人员经费15.56万元。")
+    assert facts(got, ("number_text", "subject")) == [
+        ("997.20", "personnel_expenditure"), ("474.56", "project_expenditure"), ("15.56", None)]
