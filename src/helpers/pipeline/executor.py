@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import multiprocessing
 import os
 import queue
 import signal
@@ -100,8 +101,9 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, jobs: int = 1) -> None:
+    def __init__(self, jobs: int = 1, start_method: str | None = None) -> None:
         self.workers = max(1, jobs)
+        self.start_method = start_method  # "spawn" for a caller whose threads (pyarrow's) a fork could catch mid-lock
         self._pool: ProcessPoolExecutor | None = None
 
     def map(self, fn: Callable[[T], R], tasks: Iterable[T], ordered: bool = True) -> Iterator[Done[T, R]]:
@@ -113,7 +115,9 @@ class LocalExecutor:
                     yield Done(task, error=exc)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, initializer=_start_local_worker, initargs=(os.getpid(),))
+            context = multiprocessing.get_context(self.start_method)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_local_worker,
+                                             initargs=(os.getpid(),))
         pool = self._pool
         try:
             yield from _windowed(lambda t: pool.submit(fn, t), tasks, IN_FLIGHT_PER_WORKER * self.workers, ordered,
@@ -182,10 +186,11 @@ class DaskExecutor:
         self._client.close()
 
 
-def make_executor(kind: str = "local", jobs: int = 1, scheduler: str | None = None) -> Executor:
+def make_executor(kind: str = "local", jobs: int = 1, scheduler: str | None = None,
+                  start_method: str | None = None) -> Executor:
     """The executor the command line names; ExecutorError (one line) when it cannot start."""
     if kind == "local":
-        return LocalExecutor(jobs)
+        return LocalExecutor(jobs, start_method)
     if kind == "dask":
         if not scheduler:
             raise ExecutorError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
