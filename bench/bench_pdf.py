@@ -7,7 +7,8 @@
 (b) `helpers.ingest.pdf.extract_pdf` on the same files, in this process: the same work plus the project's own
     (lines, cells, page furniture); the ratio (b)/(a) is the project's overhead;
 (c) `python -m helpers process` on the corpus with an empty interim folder, with 1 and 2 worker processes: pages/s
-    of the whole run (extraction and every later stage) and the peak memory of the main process and of a worker;
+    of the whole run (extraction and every later stage), pages/s of its extraction pass alone (one task per PDF, as
+    process prints it) and the peak memory of the main process and of a worker;
 (d) the same again with the interim folder filled: every layer read from the cache;
 (e) `helpers.ingest.layer.pdf_layer` on every file with the cache filled: what a cache hit costs (checksum of the
     PDF, reading the layer and its statistics), against (b).
@@ -62,7 +63,9 @@ def cache_hits(paths: list[Path], interim: Path) -> float:
     return time.perf_counter() - start
 
 
-def process(corpus: Path, jobs: int, interim: Path) -> tuple[float, str]:
+def process(corpus: Path, jobs: int, interim: Path) -> tuple[float, str, float | None]:
+    """Wall seconds of the whole run, its peak memory (main / worker) and the extraction's own pages/s as process
+    printed it (None when every layer came from the cache)."""
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "helpers", "process", "--raw-dir", str(corpus), "--out-dir", out,
@@ -70,7 +73,8 @@ def process(corpus: Path, jobs: int, interim: Path) -> tuple[float, str]:
                               check=False)
         seconds = time.perf_counter() - start
     memory = re.search(r"peak memory (\d+) MB, workers (\d+) MB", done.stdout)
-    return seconds, f"{memory.group(1)} / {memory.group(2)}" if memory else "?"
+    rate = re.search(r"^PDF: .* pages extracted in [\d.]+ s, ([\d.]+) pages/s", done.stderr, re.M)
+    return seconds, f"{memory.group(1)} / {memory.group(2)}" if memory else "?", float(rate.group(1)) if rate else None
 
 
 def spread(values: list[float]) -> str:
@@ -102,14 +106,16 @@ def main() -> int:
     rows.append(("(e) cache hits: checksum + read the cached layer of every file", hits,
                  f"{100 * statistics.median(hits) / statistics.median(ours):.1f}% of (b)"))
     for jobs in (1, 2):
-        cold, warm, memory = [], [], ""
+        cold, warm, rates, memory = [], [], [], ""
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as interim:
-                seconds, memory = process(args.corpus, jobs, Path(interim))
+                seconds, memory, rate = process(args.corpus, jobs, Path(interim))
                 cold.append(seconds)
+                rates.append(rate or 0.0)
                 warm.append(process(args.corpus, jobs, Path(interim))[0])
         rows.append((f"(c) process, empty cache, {jobs} job(s); peak MB main / worker {memory}", cold,
-                     f"{pages / statistics.median(cold):.1f} pages/s"))
+                     f"{pages / statistics.median(cold):.1f} pages/s of the whole run; extraction alone "
+                     f"{spread(rates)} pages/s"))
         rows.append((f"(d) process, every layer cached, {jobs} job(s)", warm,
                      f"{100 * statistics.median(warm) / statistics.median(cold):.0f}% of (c)"))
     print(f"{len(paths)} PDFs, {pages} pages ({args.corpus}); seconds: median (min–max) of {args.repeat} runs\n")

@@ -1,4 +1,5 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] | reports | audit [--raw-dir DIR]
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] [--executor local|dask
+--scheduler ADDRESS] | reports | audit [--raw-dir DIR]
 | synth --n N --out-dir DIR | mutate [--n N] [--seed S] [--out CSV]. It parses the arguments and calls one stage."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.pipeline.corpus import run_process
+from helpers.pipeline.executor import add_executor_arguments
 from helpers.report import runner
 from helpers.tools import audit, mutation
 from helpers.tools.synth import generate
@@ -22,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--jobs", type=int, default=1, help="worker processes (documents are independent)")
     process.add_argument("--interim-dir", type=Path, default=INTERIM_DIR,
                          help="cache of the PDFs' text layers, by content (default: data/interim)")
+    add_executor_arguments(process)
     synth = sub.add_parser("synth", help="write a synthetic corpus of N perturbed copies of the bundled documents")
     synth.add_argument("--raw-dir", type=Path, default=RAW_DIR)
     synth.add_argument("--out-dir", type=Path, required=True)
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = generate(args.raw_dir, args.out_dir, args.n, args.seed)
         print(f"{len(manifest)} synthetic documents → {args.out_dir}")
         return 0
-    return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir)
+    return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir, args.executor, args.scheduler)
 
 
 if __name__ == "__main__":

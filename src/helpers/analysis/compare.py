@@ -26,13 +26,16 @@ LEVEL1_COLUMNS = {"产出指标": "n_output", "效益指标": "n_effect", "满�
                   "投入管理指标": "n_management"}
 UNIT_FAMILIES = ["percent", "persons", "money", "money_rate", "count", "time", "other"]
 RECORD_COLUMNS = ["n_findings_error", "n_findings_warning", "n_unparsed", "tables_missing"]
+INDICATOR_COLUMNS = ["doc_id", "scope", "level1", "value_kind", "unit_family", "target_value", "reuse_docs",
+                     "reuse_projects"]
+SUMMARY_COLUMNS = ["doc_id", "scope", "cost_matches_amount"]
 
 
-def read_processed(processed_dir: Path, name: str) -> pd.DataFrame:
+def read_processed(processed_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     path = processed_dir / f"{name}.parquet"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing; run `python -m helpers process` first")
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, columns=columns)
 
 
 def profile_columns(profile: pd.DataFrame) -> pd.DataFrame:
@@ -44,10 +47,12 @@ def profile_columns(profile: pd.DataFrame) -> pd.DataFrame:
 def indicator_columns(indicators: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     """Indicator mix and target patterns per document, projects and the department-wide table apart."""
     rows = []
+    project_summaries = summary[summary["scope"] == "project"]
+    summaries = dict(tuple(project_summaries.groupby("doc_id", sort=False)))  # once, not a scan per document
     for doc_id, group in indicators.groupby("doc_id", sort=True):
         project = group[group["scope"] == "project"]
         dept = group[group["scope"] == "department"]
-        projects = summary[(summary["doc_id"] == doc_id) & (summary["scope"] == "project")]
+        projects = summaries.get(doc_id, project_summaries.iloc[0:0])
         satisfaction = project[(project["level1"] == "满意度指标") & (project["unit_family"] == "percent")]
         row = {
             "doc_id": doc_id,
@@ -77,8 +82,9 @@ def build_comparison(processed_dir: Path) -> pd.DataFrame:
     documents = read_processed(processed_dir, "documents").set_index("doc_id")
     out = documents.reindex(columns=IDENTITY_COLUMNS[1:])
     out = out.join(profile_columns(read_processed(processed_dir, "spending_profile")))
-    indicators = indicator_columns(read_processed(processed_dir, "indicators"),
-                                   read_processed(processed_dir, "indicator_summary"))
+    # Only the columns the comparison counts: the indicators are the largest table of a corpus.
+    indicators = indicator_columns(read_processed(processed_dir, "indicators", INDICATOR_COLUMNS),
+                                   read_processed(processed_dir, "indicator_summary", SUMMARY_COLUMNS))
     if not indicators.empty:
         out = out.join(indicators)
     out = out.join(documents.reindex(columns=RECORD_COLUMNS))

@@ -163,7 +163,7 @@ def add_unit_family(indicators: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reuse_key(indicators: pd.DataFrame) -> list[str]:
+def reuse_keys(indicators: pd.DataFrame) -> list[str]:
     """Indicator name and target as printed, whitespace removed: what 'the same indicator' means."""
     return [f"{_text(i)}\t{_text(r)}" for i, r in zip(indicators["indicator"].tolist(), indicators["raw"].tolist(), strict=True)]
 
@@ -179,7 +179,7 @@ def count_reuse(enriched: pd.DataFrame) -> pd.DataFrame:
     out = enriched.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
     # Sets in dicts rather than groupby().transform("nunique"): the same counts, a tenth of the time.
     docs = [None if pd.isna(d) else d for d in out["doc_id"].tolist()]  # a row without doc_id counts for nothing (NA)
-    keys, projects = _reuse_key(out), _project_key(out)
+    keys, projects = reuse_keys(out), _project_key(out)
     projects_of: dict[tuple[str, str], set[str]] = {}
     docs_of: dict[str, set[str]] = {}
     for doc, key, project in zip(docs, keys, projects, strict=True):

@@ -8,12 +8,14 @@ file of its page statistics; an unchanged PDF is never extracted twice.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.fsio import write_atomic
@@ -90,6 +92,29 @@ def pdf_layer(path: Path, sha256: str, interim_dir: Path) -> CachedLayer:
     return CachedLayer(text, stats, False)
 
 
+@dataclass(frozen=True)
+class LayerRun:
+    """What making sure of one PDF's layer did: its pages, whether they came from the cache, the seconds it took."""
+
+    pages: int
+    cached: bool
+    seconds: float
+
+
+def ensure_layer(path: Path, interim_dir: Path) -> LayerRun | None:
+    """The layer of one PDF extracted into the cache unless it is there (a task of its own, so that a corpus's PDFs
+    are extracted file by file in parallel before any document reads them); None for a PDF that cannot be read,
+    whose document reports why when it reads it."""
+    from helpers.ingest.pdf import PdfError
+
+    start = time.perf_counter()
+    try:
+        layer = pdf_layer(path, hashlib.sha256(path.read_bytes()).hexdigest(), interim_dir)
+    except (PdfError, OSError):
+        return None
+    return LayerRun(layer.stats.n_pages, layer.cached, time.perf_counter() - start)
+
+
 def renumber_pages(text: str, offset: int) -> str:
     """A layer's page markers shifted by ``offset`` (the pages of the files before it in the document)."""
     if not offset:
@@ -100,9 +125,14 @@ def renumber_pages(text: str, offset: int) -> str:
 def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: str = "line",
               page: str = "page") -> pd.DataFrame:
     """The frame with the page of each row's line in a new column right after the line column."""
-    values = [_page_of(pages, n) for n in frame[line]] if pages is not None else [None] * len(frame)
-    out = frame.drop(columns=[page], errors="ignore")
-    out.insert(out.columns.get_loc(line) + 1, page, pd.array(values, dtype="Int64"))
+    if pages is None:  # a text input: all missing, built without a value per row
+        values = pd.arrays.IntegerArray(np.zeros(len(frame), dtype="int64"), np.ones(len(frame), dtype=bool))
+    else:
+        values = pd.array([_page_of(pages, n) for n in frame[line].tolist()], dtype="Int64")
+    out = frame.copy(deep=False)  # a new column, not a copy of the others (drop would copy every column)
+    if page in out.columns:
+        del out[page]
+    out.insert(out.columns.get_loc(line) + 1, page, values)
     return out
 
 

@@ -44,12 +44,15 @@ MANIFEST_ROWS_CACHE: list[tuple[pd.DataFrame, dict[str, dict]]] = []  # the last
 def manifest_rows(manifest: pd.DataFrame) -> dict[str, dict]:
     """doc_id → its first manifest row as a dict, built once per manifest rather than filtering it for every document.
     The frame is kept with its rows, so an identity check is safe (its id cannot be reused while cached)."""
-    if not MANIFEST_ROWS_CACHE or MANIFEST_ROWS_CACHE[0][0] is not manifest:
+    # Read once into a local: a Dask worker runs tasks in threads, and another one may replace the entry meanwhile.
+    cached = MANIFEST_ROWS_CACHE[0] if MANIFEST_ROWS_CACHE else None
+    if cached is None or cached[0] is not manifest:
         rows: dict[str, dict] = {}
         for doc_id, record in zip(manifest["doc_id"].tolist(), manifest.to_dict("records"), strict=True):
             rows.setdefault(doc_id, record)
-        MANIFEST_ROWS_CACHE[:] = [(manifest, rows)]
-    return MANIFEST_ROWS_CACHE[0][1]
+        cached = (manifest, rows)
+        MANIFEST_ROWS_CACHE[:] = [cached]
+    return cached[1]
 
 
 def infer_metadata(text: str) -> dict:

@@ -8,21 +8,23 @@ the ``problems`` table, and every other document is written.
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.analysis.compare import build_comparison
-from helpers.analysis.indicators import count_reuse, recount_reused
+from helpers.analysis.indicators import recount_reused, reuse_keys
 from helpers.checks.repeats import same_content
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
@@ -30,8 +32,9 @@ from helpers.fsio import FolderLock, OutputError, clear_staging, describe_os_err
 from helpers.ingest.manifest import read_manifest
 from helpers.ingest.sources import discover
 from helpers.pipeline.document import DocumentResult
+from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, make_executor
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
-from helpers.pipeline.workers import peak_memory_mb, process_all
+from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
@@ -49,11 +52,13 @@ class Interrupted(BaseException):
 class CorpusRun:
     n_documents: int = 0
     problems: list[Problem] = field(default_factory=list)
-    pages: list[float] = field(default_factory=lambda: [0, 0, 0.0])  # PDF pages extracted, read from cache, seconds
+    extraction: Extraction = field(default_factory=Extraction)
 
 
-def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR) -> int:
-    """Process every document of raw_dir into out_dir; 0 when no problem is an error, 1 otherwise (130 or 143 when
+def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR, executor: str = "local",
+                scheduler: str | None = None) -> int:
+    """Process every document of raw_dir into out_dir, on local worker processes (``jobs``) or a Dask cluster
+    (``executor="dask"``, ``scheduler`` its address); 0 when no problem is an error, 1 otherwise (130 or 143 when
     interrupted). Every message is one line."""
     start = time.perf_counter()
     if not raw_dir.is_dir():
@@ -61,12 +66,13 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         return 1
     kept = f"{out_dir} left as it was"
     try:
-        with FolderLock(out_dir), _signals_interrupt() as stop_if_signalled:
+        with (FolderLock(out_dir), _signals_interrupt() as stop_if_signalled,
+              closing(make_executor(executor, jobs, scheduler)) as runner):
             clear_staging(out_dir)
             _check_replaceable(out_dir)
             staged = staging_folder(out_dir)
             try:
-                run = process_corpus(raw_dir, staged, jobs, interim_dir)
+                run = process_corpus(raw_dir, staged, runner, interim_dir)
                 for name in KEPT_FILES:
                     if (out_dir / name).is_file():
                         shutil.copy2(out_dir / name, staged / name)
@@ -78,7 +84,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
     except DocumentError as exc:  # the folder as a whole cannot be read (its manifest)
         print(f"error: {exc}; {kept}", file=sys.stderr)
         return 1
-    except OutputError as exc:
+    except (OutputError, ExecutorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
@@ -93,13 +99,11 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
     errors = sum(p.severity == "error" for p in run.problems)
     seconds = time.perf_counter() - start
     main_mb, workers_mb = peak_memory_mb()
-    extracted, cached, extract_seconds = run.pages
-    if extracted or cached:
-        rate = f", {extracted / extract_seconds:.1f} pages/s per worker" if extract_seconds else ""
-        print(f"PDF: {extracted} pages extracted in {extract_seconds:.1f} s{rate}; {cached} pages read from the cache "
-              f"({interim_dir})")
+    if run.extraction.files:
+        print(run.extraction.line(interim_dir), file=sys.stderr)
+    where = f"{jobs} jobs" if executor == "local" else f"{executor} {scheduler}"
     print(f"{run.n_documents} documents processed, {errors} problems, {seconds:.1f} s "
-          f"({run.n_documents / seconds:.0f} documents/s, {jobs} jobs, peak memory {main_mb:.0f} MB, "
+          f"({run.n_documents / seconds:.0f} documents/s, {where}, peak memory {main_mb:.0f} MB, "
           f"workers {workers_mb:.0f} MB) → {out_dir}")
     return 1 if errors else 0
 
@@ -151,42 +155,57 @@ def _check_replaceable(out_dir: Path) -> None:
                           "new --out-dir")
 
 
-def process_corpus(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR) -> CorpusRun:
-    """Every document of raw_dir into the tables of out_dir (a staged folder); every problem printed as found."""
+def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
+                   interim_dir: Path = INTERIM_DIR) -> CorpusRun:
+    """Every document of raw_dir into the tables of out_dir (a staged folder); every problem printed as found.
+
+    Memory stays flat in the number of documents: each document's tables go to the writer as they come (flushed
+    every few documents), and the two tables that wait for the whole corpus (indicator reuse across documents) wait
+    on disk, in a spill file, while only a count per reuse key stays in memory."""
     run = CorpusRun()
     manifest, problems = read_manifest(raw_dir)
     documents, folder_problems = discover(raw_dir, manifest)
     for problem in [*problems, *folder_problems]:
         _report(run, problem)
+    own = isinstance(executor, int)
+    runner = LocalExecutor(executor) if own else executor
     writer = TableWriter(out_dir)
-    kept: list[DocumentResult] = []  # only the tables that need the whole corpus before they are written
+    reuse = ReuseCount()
     files, digests = {}, []
-    with closing(process_all(documents, manifest, jobs, interim_dir)) as outcomes:
-        for source, result, error in outcomes:
-            if error is not None:
-                _report(run, Problem("error", str(source.path), str(error), error.stage or "read", source.doc_id))
-                continue
-            print(summary_line(result))  # kept even with problems: nothing read is dropped
-            run.pages = [run.pages[0] + result.pages_extracted, run.pages[1] + result.pages_cached,
-                         run.pages[2] + result.extract_seconds]
-            for problem in result.problems:
-                _report(run, problem)
-            for name in TABLE_NAMES:
-                if name not in CORPUS_TABLES:
-                    writer.add(name, result.frames[name])
-            kept.append(DocumentResult(result.doc_id, {name: result.frames[name] for name in CORPUS_TABLES}))
-            files[result.doc_id] = str(source.path)
-            digests.append((result.doc_id, str(result.frames["documents"]["sha256"].iloc[0])))
-    for doc_id, message in same_content(digests).items():
-        _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
-    count_reuse_across(kept)
-    for result in kept:
-        for name in CORPUS_TABLES:
-            writer.add(name, result.frames[name])
-    writer.add("problems", problems_frame(run.problems))
+    # An unlinked temporary file: gone with the run whatever happens, never among the outputs.
+    with tempfile.TemporaryFile(dir=out_dir) as spill:
+        try:
+            run.extraction = extract_all(documents, runner, interim_dir)
+            with closing(process_all(documents, manifest, runner, interim_dir)) as outcomes:
+                for source, result, error in outcomes:
+                    if error is not None:
+                        _report(run, Problem("error", str(source.path), str(error), error.stage or "read",
+                                             source.doc_id))
+                        continue
+                    print(summary_line(result))  # kept even with problems: nothing read is dropped
+                    for problem in result.problems:
+                        _report(run, problem)
+                    writer.add_document({n: f for n, f in result.frames.items() if n not in CORPUS_TABLES})
+                    reuse.add(result.frames["indicators"])
+                    pickle.dump([result.frames[name] for name in CORPUS_TABLES], spill, pickle.HIGHEST_PROTOCOL)
+                    run.n_documents += 1
+                    files[result.doc_id] = str(source.path)
+                    digests.append((result.doc_id, str(result.frames["documents"]["sha256"].iloc[0])))
+        finally:
+            if own:
+                runner.close()
+        for doc_id, message in same_content(digests).items():
+            _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
+        spill.seek(0)
+        for _ in range(run.n_documents):
+            indicators, summary = pickle.load(spill)
+            indicators = reuse.counted(indicators)
+            if not summary.empty:
+                summary = recount_reused(summary, indicators)
+            writer.add_document(dict(zip(CORPUS_TABLES, (indicators, summary), strict=True)))
+    writer.add_document({"problems": problems_frame(run.problems)})
     writer.close()
     write_comparison(out_dir)
-    run.n_documents = len(kept)
     return run
 
 
@@ -219,14 +238,25 @@ def summary_line(result: DocumentResult) -> str:
     )
 
 
-def count_reuse_across(results: list[DocumentResult]) -> None:
-    """Indicators reused verbatim in other documents: counted over the whole corpus; the summaries' n_reused follows."""
-    if not results:
-        return
-    everything = count_reuse(pd.concat([r.frames["indicators"] for r in results], ignore_index=True))
-    ends = list(accumulate(r.count("indicators") for r in results))
-    for result, start, end in zip(results, [0, *ends[:-1]], ends, strict=True):
-        result.frames["indicators"] = everything.iloc[start:end].reset_index(drop=True)
-        if not result.frames["indicator_summary"].empty:
-            result.frames["indicator_summary"] = recount_reused(result.frames["indicator_summary"],
-                                                                result.frames["indicators"])
+class ReuseCount:
+    """In how many documents each indicator (name and target as printed) appears, counted over the whole corpus
+    under a compact key (8 bytes of its hash) rather than the text, so that only the counts stay in memory."""
+
+    def __init__(self) -> None:
+        self.docs: dict[bytes, int] = {}
+
+    @staticmethod
+    def _keys(indicators: pd.DataFrame) -> list[bytes]:
+        return [hashlib.blake2b(key.encode(), digest_size=8).digest() for key in reuse_keys(indicators)]
+
+    def add(self, indicators: pd.DataFrame) -> None:
+        """One document's indicators (a row without doc_id counts for nothing)."""
+        keys = self._keys(indicators)
+        for key in {k for k, doc in zip(keys, indicators["doc_id"].tolist(), strict=True) if not pd.isna(doc)}:
+            self.docs[key] = self.docs.get(key, 0) + 1
+
+    def counted(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        """The indicators with reuse_docs over every document added."""
+        out = indicators.copy(deep=False)
+        out["reuse_docs"] = pd.array([self.docs.get(k, 0) for k in self._keys(indicators)], dtype="Int64")
+        return out

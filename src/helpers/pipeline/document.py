@@ -34,9 +34,6 @@ class DocumentResult:
     doc_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
-    pages_extracted: int = 0  # PDF pages extracted for this document (not read from the cache)
-    pages_cached: int = 0
-    extract_seconds: float = 0.0
 
     def count(self, name: str) -> int:
         return len(self.frames.get(name, []))
@@ -118,8 +115,7 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
     # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run.
     for name, frame in frames.items():
         check_schema(frame, name)
-    return DocumentResult(doc_id, frames, problems, pages_extracted=raw.extracted_pages,
-                          pages_cached=raw.cached_pages, extract_seconds=raw.extract_seconds)
+    return DocumentResult(doc_id, frames, problems)
 
 
 # Where the page of each row goes: (table, its line column, the page column added after it).

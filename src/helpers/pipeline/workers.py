@@ -1,89 +1,114 @@
-"""Documents through the pipeline in worker processes: results in document order, a bounded window in flight, each
-failure one document's one-line error, and workers that never outlive the run that started them.
-
-A worker asks the kernel to kill it when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a run killed with SIGKILL
-leaves no worker computing on; a run stopped by a signal or an error cancels the documents not started and waits for
-each worker to end the one it is reading before it returns. Workers ignore Ctrl-C, SIGTERM and SIGHUP (sent to the
-whole process group, they would kill a worker mid-message): the run that started them decides.
+"""The per-document tasks of a run, for any executor: each PDF's text layer extracted once (per file, as tasks
+complete), then every document through the pipeline (results in document order, so the bytes written do not depend
+on the executor or the number of workers). A task carries all it needs (the document's files, its manifest rows,
+the interim folder), so a worker needs no set-up; each failure is that document's one-line error.
 """
 from __future__ import annotations
 
-import ctypes
-import os
 import resource
-import signal
-from collections import deque
+import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
-from helpers.ingest.sources import DocumentSource
+from helpers.ingest.layer import LayerRun, ensure_layer
+from helpers.ingest.sources import DocumentSource, kind_of
 from helpers.pipeline.document import DocumentResult, process_document
-
-IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy while the writer catches up
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-_MANIFEST: pd.DataFrame | None = None  # of this process: set once per worker, not pickled with every task
-_INTERIM: Path = INTERIM_DIR
+from helpers.pipeline.executor import Done, Executor, LocalExecutor
 
 Outcome = tuple[DocumentSource, DocumentResult | None, DocumentError | None]
 
 
-def _use_manifest(manifest: pd.DataFrame, interim_dir: Path = INTERIM_DIR) -> None:
-    global _MANIFEST, _INTERIM
-    _MANIFEST, _INTERIM = manifest, interim_dir
+@dataclass(frozen=True)
+class DocumentTask:
+    source: DocumentSource
+    manifest: pd.DataFrame  # the document's own manifest rows (none when the manifest lacks it)
+    interim_dir: Path
 
 
-def _start_worker(manifest: pd.DataFrame, interim_dir: Path, parent: int) -> None:
-    """A worker's first act: die with the parent, leave Ctrl-C, SIGTERM and SIGHUP to it, then take the manifest."""
-    # A signal to the whole process group (Ctrl-C, kill -TERM -pgid, a closed terminal) must not kill a worker while
-    # it sends a result: the parent stops the workers (and its own handler, inherited through fork, is not theirs).
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_IGN)
-    libc = ctypes.CDLL(None, use_errno=True)
-    if hasattr(libc, "prctl"):
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-    _use_manifest(manifest, interim_dir)
+def process_one(task: DocumentTask) -> DocumentResult:
+    """One document; raises DocumentError with a one-line message and a stage (no traceback)."""
+    return process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
 
 
-def _process_one(source: DocumentSource) -> Outcome:
-    """One document; its failure a DocumentError with a one-line message and a stage (no traceback)."""
-    try:
-        return source, process_document(source.doc_id, source, _MANIFEST, _INTERIM), None
-    except DocumentError as exc:
-        return source, None, exc
+def _as_document_error(error: BaseException, executor: Executor) -> DocumentError:
+    if isinstance(error, DocumentError):
+        return error
+    # not the document's fault as far as we know: its worker died or the cluster lost the task
+    message = " ".join(str(error).split())[:200]
+    return DocumentError(f"{executor.name} worker failed: {type(error).__name__}{': ' if message else ''}{message}",
+                         "worker")
 
 
-def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: int,
+def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, executor: Executor | int = 1,
                 interim_dir: Path = INTERIM_DIR) -> Iterator[Outcome]:
-    """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
-    # One manifest object per process: document_metadata indexes it once, instead of once per unpickled copy.
-    _use_manifest(manifest, interim_dir)
-    if jobs <= 1 or len(documents) <= 1:
-        yield from map(_process_one, documents)
-        return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(manifest, interim_dir, os.getpid()))
+    """Results in document order, whatever the executor (an int: that many local worker processes)."""
+    own = isinstance(executor, int)
+    runner: Executor = LocalExecutor(executor) if own else executor
+    rows = manifest_rows_by_doc(manifest)
+    empty = manifest.iloc[0:0]
+    tasks = (DocumentTask(source, rows.get(source.doc_id, empty), interim_dir) for source in documents)
     try:
-        # A bounded window of documents in flight, not pool.map's all-at-once: results the writer has not taken
-        # yet would otherwise pile up in memory as the corpus grows.
-        tasks = iter(documents)
-        pending = deque(pool.submit(_process_one, task) for task in islice(tasks, IN_FLIGHT_PER_JOB * jobs))
-        while pending:
-            yield pending.popleft().result()
-            for task in islice(tasks, 1):
-                pending.append(pool.submit(_process_one, task))
+        done: Done[DocumentTask, DocumentResult]
+        for done in runner.map(process_one, tasks, ordered=True):
+            if done.error is None:
+                yield done.task.source, done.value, None
+            else:
+                yield done.task.source, None, _as_document_error(done.error, runner)
     finally:
-        # Interrupted, or the consumer failed: the documents not started are cancelled and each worker ends with the
-        # one it is reading. Not killed: a worker killed while it sends a result leaves half a message in the pipe,
-        # and the pool then waits for the rest forever.
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own:
+            runner.close()
+
+
+def manifest_rows_by_doc(manifest: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """doc_id → its manifest rows: what a task carries instead of the whole manifest."""
+    return {str(doc_id): manifest.iloc[list(positions)]
+            for doc_id, positions in manifest.groupby("doc_id", sort=False).indices.items()}
+
+
+@dataclass
+class Extraction:
+    """What extracting a corpus's PDFs did: pages extracted (and in how long, wall clock), pages already cached."""
+
+    files: int = 0
+    pages_extracted: int = 0
+    pages_cached: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+
+    def line(self, interim_dir: Path) -> str:
+        rate = f", {self.pages_extracted / self.seconds:.1f} pages/s on {self.workers} worker(s)" \
+            if self.pages_extracted and self.seconds else ""
+        return (f"PDF: {self.files} files, {self.pages_extracted} pages extracted in {self.seconds:.1f} s{rate}; "
+                f"{self.pages_cached} pages read from the cache ({interim_dir})")
+
+
+def extract_all(documents: list[DocumentSource], executor: Executor, interim_dir: Path = INTERIM_DIR) -> Extraction:
+    """Every PDF's text layer into the cache, one task per file (so a document of several PDFs is spread over the
+    workers too), as tasks complete. A PDF that cannot be read is left to its document's processing, which says so."""
+    paths = list(dict.fromkeys(p for source in documents for p in source.files if kind_of(p) == "pdf"))
+    run = Extraction(files=len(paths), workers=executor.workers)
+    if not paths:
+        return run
+    start = time.perf_counter()
+    done: Done[tuple[Path, Path], LayerRun]
+    for done in executor.map(_extract_one, ((path, interim_dir) for path in paths), ordered=False):
+        if done.value is not None:
+            if done.value.cached:
+                run.pages_cached += done.value.pages
+            else:
+                run.pages_extracted += done.value.pages
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def _extract_one(task: tuple[Path, Path]) -> LayerRun | None:
+    path, interim_dir = task
+    return ensure_layer(path, interim_dir)
 
 
 def peak_memory_mb() -> tuple[float, float]:

@@ -16,7 +16,9 @@ from helpers.schema import apply_schema
 # Indicator reuse is counted over all documents: these tables are written once every document is in.
 CORPUS_TABLES = ("indicators", "indicator_summary")
 WRITTEN = [*TABLE_NAMES, "problems"]  # the run's problems come last, once every document is in
-ROW_GROUP_ROWS = 20_000  # rows buffered per table before they are written: memory stays flat with the corpus
+# Documents buffered before every table is written: memory stays flat with the corpus, and a file's row groups
+# (each a batch of documents) do not depend on the executor or the number of workers.
+DOCUMENTS_PER_FLUSH = 100
 
 
 class TableWriter:
@@ -29,20 +31,24 @@ class TableWriter:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in WRITTEN}
-        self.buffered = dict.fromkeys(WRITTEN, 0)
+        self.documents = 0  # documents buffered since the last flush
         self.csv: dict[str, TextIO] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
 
-    def add(self, name: str, frame: pd.DataFrame) -> None:
-        if frame.empty:
-            return
-        self.buffers[name].append(frame)
-        self.buffered[name] += len(frame)
-        if self.buffered[name] >= ROW_GROUP_ROWS:
-            self._flush(name)
+    def add_document(self, frames: dict[str, pd.DataFrame]) -> None:
+        """One document's rows of some tables; every table is written once enough documents are in."""
+        for name, frame in frames.items():
+            if not frame.empty:
+                self.buffers[name].append(frame)
+        self.documents += 1
+        if self.documents >= DOCUMENTS_PER_FLUSH:
+            for name in WRITTEN:
+                if self.buffers[name]:
+                    self._flush(name)
+            self.documents = 0
 
     def _flush(self, name: str) -> None:
-        parts, self.buffers[name], self.buffered[name] = self.buffers[name], [], 0
+        parts, self.buffers[name] = self.buffers[name], []
         frame = apply_schema(pd.concat(parts, ignore_index=True), name)
         keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
         self._write(name, frame.sort_values(keys, kind="stable").reset_index(drop=True))
