@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.schema import apply_schema
+
 IDENTITY_COLUMNS = ["doc_id", "bureau_name", "province", "prefecture", "county", "admin_level", "fiscal_year",
                     "template_family"]
 PROFILE_MEASURES = [
@@ -80,7 +82,9 @@ def build_comparison(processed_dir: Path) -> pd.DataFrame:
     if not indicators.empty:
         out = out.join(indicators)
     out = out.join(documents.reindex(columns=RECORD_COLUMNS))
-    return out.reset_index().sort_values("doc_id", kind="stable").reset_index(drop=True)
+    out = out.reset_index().sort_values("doc_id", kind="stable").reset_index(drop=True)
+    # the dictionary's types: a count stays an integer when some document has no indicators (not 42.0)
+    return apply_schema(out, "comparison")
 
 
 def _pct(part: float, whole: float) -> float | None:

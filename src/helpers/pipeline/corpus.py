@@ -21,6 +21,7 @@ from helpers.errors import DocumentError
 from helpers.ingest.manifest import load_manifest
 from helpers.ingest.sources import DocumentSource, discover
 from helpers.pipeline.document import DocumentResult, process_document
+from helpers.pipeline.export import write_exports
 from helpers.pipeline.outputs import TABLE_NAMES
 from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
 
@@ -62,6 +63,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
             writer.add(name, result.frames[name])
     writer.close()
     write_comparison(out_dir)
+    write_exports(out_dir)  # workbook, database, per-document digests for the reports
     seconds = time.perf_counter() - start
     main_mb, workers_mb = peak_memory_mb()
     if pages[0] or pages[1]:
