@@ -234,6 +234,6 @@ def show(ax: Axes, alt: str):
 
     buffer = io.BytesIO()
     fig = ax.figure
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", dpi=fig.dpi)  # the size the inline backend showed
     plt.close(fig)
     return Image(data=buffer.getvalue(), format="png", metadata={"alt": clean(alt)})

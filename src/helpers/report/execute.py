@@ -106,8 +106,12 @@ def _shell_classes():
 @cache
 def shell():
     """This process's shell, created on first use; matplotlib figures are shown inline as in a kernel."""
+    from traitlets.config import Config
+
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    instance = _shell_classes().instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # no sqlite history shared by the workers (it printed errors into pages)
+    instance = _shell_classes().instance(config=config)
     instance.colors = "NoColor"  # a traceback for a one-line message, not terminal escapes
     return instance
 

@@ -311,6 +311,9 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
 
     staged = staging_folder(out_dir)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        staged.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the swapped-in reports from other users
         rebuilt = {f"{job.name}.html" for job in plan.jobs} | {f"{o.name}.html" for o in plan.failed}
         # files rewritten below are not linked: writing through a hard link would change the live folder
         site.link_unchanged(out_dir, staged, skip=rebuilt | {STATE_NAME, RUN_NAME, f"{INDEX}.html"})
