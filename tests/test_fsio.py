@@ -20,9 +20,8 @@ def test_write_atomic_leaves_no_temporary_file_after_a_failure(tmp_path, monkeyp
 
 def test_a_second_run_on_a_locked_folder_is_refused_in_one_line(tmp_path):
     out = tmp_path / "processed"
-    with FolderLock(out), pytest.raises(OutputError, match="another run is writing this folder"):
-        with FolderLock(out):
-            pass
+    with FolderLock(out), pytest.raises(OutputError, match="another run is writing this folder"), FolderLock(out):
+        pass
     with FolderLock(out):  # released by the first run
         pass
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from helpers.report import evidence
 from helpers.report.tables import Column, Table, column, columns
+from helpers.report.text import markdown_text
 from helpers.report.views import SPENDING_PARTS
 
 MEDICAL_SECURITY = "医疗保障"  # a unit whose name lacks it is not a medical security bureau: kept apart
@@ -43,10 +44,10 @@ def add_groups(comparison: pd.DataFrame) -> pd.DataFrame:
 def groups_sentence(comparison: pd.DataFrame) -> str:
     groups = comparison.groupby("group", sort=False).size()
     others = comparison.loc[~comparison["medical"], "label"].tolist()
-    zh = "分组比较：" + "；".join(f"{g}（{n} 个）" for g, n in groups.items()) + "。"
+    zh = "分组比较：" + "；".join(f"{markdown_text(g)}（{n} 个）" for g, n in groups.items()) + "。"
     en = f"{len(comparison)} documents in {len(groups)} groups of the same kind, level and year."
     if others:
-        zh += "以下单位不是医疗保障局，单独列出、不参与医保局的比较：" + "、".join(others) + "。"
+        zh += "以下单位不是医疗保障局，单独列出、不参与医保局的比较：" + "、".join(map(markdown_text, others)) + "。"
         en += f" {len(others)} unit(s) are not medical security bureaus: flagged and kept apart."
     return f"{zh}\n\n{en}"
 
@@ -109,9 +110,11 @@ def contested_columns(comparison: pd.DataFrame, profile: pd.DataFrame) -> dict[s
 
 def contested_note(comparison: pd.DataFrame, contested: dict[str, set[str]], measures: list[str]) -> str:
     """Which bureaus' figures in a chart an error finding contests (so the reader weighs them)."""
-    hits = [f"{label}（{'、'.join(column('comparison', m).zh for m in sorted(contested.get(d, set()) & set(measures)))}）"
-            for d, label in zip(comparison["doc_id"], comparison["label"], strict=True)
-            if contested.get(d, set()) & set(measures)]
+    hits = []
+    for doc_id, label in zip(comparison["doc_id"], comparison["label"], strict=True):
+        named = sorted(contested.get(doc_id, set()) & set(measures))
+        if named:
+            hits.append(f"{markdown_text(label)}（{'、'.join(column('comparison', m).zh for m in named)}）")
     if not hits:
         return "图中数字均无错误核对结果。\n\nNo figure in this chart is contested by an error finding."
     return ("图中以下数字存疑（见各局报告的核对结果）：" + "；".join(hits) + "。\n\n"

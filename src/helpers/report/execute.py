@@ -111,8 +111,11 @@ def shell():
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite history shared by the workers (it printed errors into pages)
+    main = sys.modules.get("__main__")
     instance = _shell_classes().instance(config=config)
-    instance.colors = "NoColor"  # a traceback for a one-line message, not terminal escapes
+    if main is not None:  # the shell made its namespace __main__: multiprocessing's spawn needs the real one back
+        sys.modules["__main__"] = main
+    instance.colors = "nocolor"  # a traceback for a one-line message, not terminal escapes
     return instance
 
 
@@ -152,3 +155,42 @@ def execute_in_process(notebook: Path, parameters: dict[str, object]) -> Noteboo
 def _close_figures() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@cache
+def _kernel_manager_class() -> type:
+    import zmq
+    from ipykernel.kernelspec import get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisPythonKernelManager(AsyncKernelManager):
+        """The ipykernel of this interpreter (the project's venv), whatever kernel specs the user has installed."""
+
+        def __init__(self, **kwargs) -> None:
+            if "transport_encryption" in self.class_trait_names():  # jupyter_client >= 8.7
+                kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
+            super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:  # the kernel is idle when the notebook ends: an interrupt only logs an error
+                await super()._async_interrupt_kernel()
+
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(**get_kernel_dict())  # argv starts with sys.executable
+            return self._kernel_spec
+
+    return ThisPythonKernelManager
+
+
+def execute_with_kernel(notebook: Path, parameters: dict[str, object]) -> NotebookNode:
+    """The same notebook run by papermill on a kernel of its own: the reference the in-process run is compared to."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import papermill
+
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # the kernel's debugger warns on frozen modules
+    return papermill.execute_notebook(
+        str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
+        progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class())

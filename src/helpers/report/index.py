@@ -76,7 +76,8 @@ def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     totals = rows[["err_doc", "err_ext", "warn"]].sum() if len(rows) else pd.Series({"err_doc": 0, "err_ext": 0, "warn": 0})
     body = f"""<h1>医疗保障局预算公开报告 · Budget disclosure reports</h1>
 <p>生成于 {html_text(now_text())}；原始文件 {html_text(raw_dir)}。共 {len(doc_ids)} 份文件；核对错误中原文如此
-{int(totals['err_doc'])} 条、提取丢失 {int(totals['err_ext'])} 条（提取丢失不是文件的错，但相关数字需谨慎使用），警告 {int(totals['warn'])} 条。</p>
+{int(totals['err_doc'])} 条、提取丢失 {int(totals['err_ext'])} 条（提取丢失不是文件的错，但相关数字需谨慎使用），
+警告 {int(totals['warn'])} 条。</p>
 <p>Built {html_text(now_text())} from {html_text(raw_dir)}: {len(doc_ids)} documents; reconciliation errors
 {int(totals['err_doc'])} printed so in the documents, {int(totals['err_ext'])} likely lost in extraction (not the documents'
 fault, but the figures they touch need care); {int(totals['warn'])} warnings. How each measure is computed and what

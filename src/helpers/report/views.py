@@ -226,7 +226,8 @@ def indicator_project_table(summary: pd.DataFrame) -> Table:
                    quantitative_pct=Column("quantitative_pct", "定量指标占比", "quantitative_pct", "pct"),
                    cost_matches_amount=Column("cost_matches_amount", "成本目标等于金额", "cost_matches_amount", "bool",
                                               "— 未同时列出 not both printed"),
-                   cost_target_wan=column("indicator_summary", "cost_target_wan", missing="— 无金额成本目标 no money cost target"))
+                   cost_target_wan=column("indicator_summary", "cost_target_wan",
+                                          missing="— 无金额成本目标 no money cost target"))
     return Table(frame, cols)
 
 
@@ -243,7 +244,8 @@ def reused_indicator_table(indicators: pd.DataFrame) -> Table:
            .agg(projects=("reuse_projects", "max"), first_line=("line", "min")).reset_index()
            .sort_values(["projects", "first_line"], ascending=[False, True], kind="stable"))
     return Table(out, [column("indicators", "level1"), column("indicators", "indicator"), column("indicators", "raw"),
-                       Column("projects", "重复项目数", "projects", "int"), Column("first_line", "首次出现", "first line", "line")])
+                       Column("projects", "重复项目数", "projects", "int"),
+                       Column("first_line", "首次出现", "first line", "line")])
 
 
 def tables_table(tables: pd.DataFrame, meta: pd.Series) -> Table:
