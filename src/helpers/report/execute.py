@@ -121,7 +121,6 @@ def shell():
 
 def execute_in_process(notebook: Path, parameters: dict[str, object]) -> NotebookNode:
     """The notebook run cell by cell in this process's shell, in a fresh namespace, from the notebook's folder."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # see runner: a 0.9 s grammar build nobody needs
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -187,7 +186,6 @@ def _kernel_manager_class() -> type:
 
 def execute_with_kernel(notebook: Path, parameters: dict[str, object]) -> NotebookNode:
     """The same notebook run by papermill on a kernel of its own: the reference the in-process run is compared to."""
-    sys.modules.setdefault("rfc3987_syntax", None)
     import papermill
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # the kernel's debugger warns on frozen modules
