@@ -26,7 +26,19 @@ def process(src: Path, raw: Path, out: Path) -> None:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """sha256 of each file; a DuckDB file (its pages carry random ids) by its tables, types, comments and rows."""
+    return {p.name: hashlib.sha256(_duckdb_content(p) if p.suffix == ".duckdb" else p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _duckdb_content(path: Path) -> bytes:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = con.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                              "where not internal order by table_name, column_index").fetchall()
+        rows = [con.execute(f'select * from "{t}"').fetchall() for t in sorted({c[0] for c in columns})]
+    return repr((columns, rows)).encode()
 
 
 def main() -> int:

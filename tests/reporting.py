@@ -76,3 +76,20 @@ def set_bureau_name(raw_dir: Path, doc_id: str, name: str) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def same_output(a: Path, b: Path) -> bool:
+    """Two output files hold the same: the same bytes, or for a DuckDB file (whose pages carry random ids) the same
+    tables, column types, comments and rows."""
+    if a.suffix != ".duckdb":
+        return a.read_bytes() == b.read_bytes()
+    import duckdb
+
+    def content(path: Path) -> list:
+        with duckdb.connect(str(path), read_only=True) as con:
+            columns = con.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                                  "where not internal order by table_name, column_index").fetchall()
+            tables = sorted({c[0] for c in columns})
+            return [columns, *(con.execute(f'select * from "{t}"').fetchall() for t in tables)]
+
+    return content(a) == content(b)

@@ -103,3 +103,16 @@ def test_load_document_names_an_unknown_id(tmp_path):
     doc = views.load_document(tmp_path, "dazhou-dachuan_2024")
     assert set(doc["documents"]["doc_id"]) == {"dazhou-dachuan_2024"}
     assert views.measures(doc["spending_profile"])["headcount"] == 41
+
+
+def test_year_on_year_prefers_the_previous_year_a_table_prints():
+    comparison = compare_views.add_groups(pd.DataFrame({
+        "doc_id": ["z"], "bureau_name": ["招远市医疗保障局"], "admin_level": ["county_level_city"], "fiscal_year": [2024],
+        "total_expenditure_wan": [None], "three_public_wan": [5.76], "operating_expenses_wan": [None]}))
+    statements = pd.DataFrame(columns=["doc_id", "line", "page", "kind", "subject", "value"])
+    key_figures = pd.DataFrame({"doc_id": ["z"], "figure": ["three_public_total_prev_year"], "source": ["table"],
+                                "value_wan": [7.06], "table_kind": ["three_public"], "line": [327],
+                                "page": pd.array([None], dtype="Int64")})
+    yoy = compare_views.year_on_year(comparison, statements, key_figures)
+    assert yoy[["figure", "previous_wan"]].values.tolist() == [["“三公”经费", 7.06]]
+    assert yoy["where"].iloc[0].startswith("一般公共预算“三公”经费表 L327")

@@ -147,23 +147,38 @@ def cost_table(comparison: pd.DataFrame) -> Table:
         "comparison", ["bureau_name", "three_public_wan", "operating_expenses_wan", "admin_budget_wan"])])
 
 
-def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
-    """This year's figure, the previous year's implied by the change the narrative states, and the change in %."""
+def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame,
+                 key_figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """This year's figure, the previous year's (printed in a table, else implied by the change the narrative states:
+    this year − change) and the change in %."""
     changes = statements[statements["kind"] == "change_amount"].sort_values(["doc_id", "line"], kind="stable")
     first = changes.drop_duplicates(["doc_id", "subject"])
+    printed = pd.DataFrame(columns=["doc_id", "figure", "value_wan", "line", "page", "table_kind"])
+    if key_figures is not None:
+        printed = key_figures[key_figures["figure"].str.endswith("_prev_year") & (key_figures["source"] == "table")]
     rows = []
     for doc_id, label, group, values in zip(comparison["doc_id"], comparison["label"], comparison["group"],
                                             comparison.to_dict("records"), strict=True):
         for subject, zh, measure in YOY_FIGURES:
-            hit = first[(first["doc_id"] == doc_id) & (first["subject"] == subject)]
             now = values.get(measure)
-            if hit.empty or now is None or pd.isna(now):
+            if now is None or pd.isna(now):
                 continue
-            change = float(hit["value"].iloc[0])
-            previous = now - change
+            table = printed[(printed["doc_id"] == doc_id) & (printed["figure"] == f"{subject}_prev_year")]
+            stated = first[(first["doc_id"] == doc_id) & (first["subject"] == subject)]
+            if len(table):
+                previous = float(table["value_wan"].iloc[0])
+                where = (f"{evidence.table_name(table['table_kind'].iloc[0])} "
+                         f"{evidence.cite_line(table['page'].iloc[0], table['line'].iloc[0])}（上年数 printed）")
+            elif len(stated):
+                previous = now - float(stated["value"].iloc[0])
+                where = (f"情况说明 {evidence.cite_line(stated['page'].iloc[0], stated['line'].iloc[0])}"
+                         "（本年数 − 增减额 this year − stated change）")
+            else:
+                continue
+            change = now - previous
             rows.append({"group": group, "label": label, "figure": zh, "now_wan": now, "previous_wan": previous,
                          "change_wan": change, "change_pct": 100 * change / previous if previous else None,
-                         "where": evidence.cite_line(hit["page"].iloc[0], hit["line"].iloc[0])})
+                         "where": where})
     return pd.DataFrame(rows, columns=["group", "label", "figure", "now_wan", "previous_wan", "change_wan", "change_pct",
                                        "where"])
 
@@ -175,10 +190,10 @@ def yoy_table(yoy: pd.DataFrame) -> Table:
         return note("没有文件列出上年数。", "No document prints a previous-year figure.")
     return Table(yoy, [Column("group", "分组", "group"), Column("label", "单位", "bureau"), Column("figure", "项目", "figure"),
                        Column("now_wan", "本年（万元）", "this year", "wan"),
-                       Column("previous_wan", "上年（万元）", "previous year (this year − stated change)", "wan"),
+                       Column("previous_wan", "上年（万元）", "previous year", "wan"),
                        Column("change_wan", "增减（万元）", "change", "wan"),
                        Column("change_pct", "增减（%）", "change %", "pct", "— 上年为零 previous year zero"),
-                       Column("where", "出处", "stated at (情况说明)")])
+                       Column("where", "出处", "source of the previous year")])
 
 
 def indicator_comparison_table(comparison: pd.DataFrame) -> Table:

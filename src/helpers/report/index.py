@@ -63,8 +63,7 @@ BUREAU_COLUMNS = [
 def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir: Path, state: dict[str, dict],
                  version: str) -> str:
     """The index page; every text from the data or an error message is escaped (the report links are built here)."""
-    from helpers.report.render import PageInfo, footer, head_html, tables_script
-    from helpers.report.site import page
+    from helpers.report.render import PageInfo, footer, head_html, page, tables_script
 
     rows = bureau_rows(doc_ids, processed_dir, out_dir, state)
     table = table_html(rows.assign(report=[f"@@link{i}@@" for i in range(len(rows))]), BUREAU_COLUMNS, table_id="bureaus")

@@ -42,6 +42,8 @@ REPORT_CSS = FONT_FACE_CSS + """
 body, .jp-Notebook { --jp-content-font-family: "Report CJK", system-ui, sans-serif;
   --jp-ui-font-family: "Report CJK", system-ui, sans-serif; font-family: "Report CJK", system-ui, sans-serif; }
 main { max-width: 1280px; margin: 0 auto; }
+main.site { padding: 0.5em 2em; color: #1f2328; } main.site .failed { color: #cf222e; }
+main.site a, nav.report-nav a, footer.report-footer a { color: #0969da; text-decoration: none; }
 nav.report-nav { font-size: 0.95em; margin: 0.8em 20px; padding: 0.4em 0; border-bottom: 1px solid #d0d7de; }
 nav.report-nav a { margin-right: 1em; } nav.report-nav .bureaus a { margin-right: 0.8em; white-space: nowrap; }
 nav.report-toc { font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1); line-height: 1.6;
@@ -227,3 +229,18 @@ def nav_script(bureaus: list[tuple[str, str]]) -> str:
             "  const nav = document.getElementById('report-bureaus');\n  if (!nav) return;\n"
             "  for (const [id, name] of bureaus) {\n    const a = document.createElement('a');\n"
             "    a.href = encodeURIComponent(id) + '.html';\n    a.textContent = name;\n    nav.appendChild(a);\n  }\n})();\n")
+
+
+def page(title: str, body: str, footer_html: str) -> str:
+    """A page of the site that is not a notebook (index, methods): the same stylesheet, navigation and footer."""
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><link rel="stylesheet" href="assets/report.css"></head>
+<body class="site-page"><main class="site">
+{navigation()}
+{body}
+{footer_html}
+</main></body>
+</html>
+"""

@@ -4,7 +4,6 @@ folder a killed run left aside put back).
 """
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from helpers.report.state import COMPARISON, INDEX
 
 METHODS = "methods"
 RESERVED = {COMPARISON, INDEX, METHODS, "assets"}
-ASSETS_VERSION = "2"  # bump when the assets or the methods text change shape (the up-to-date shortcut includes it)
+ASSETS_VERSION = "3"  # bump when the assets or the methods text change shape (the up-to-date shortcut includes it)
 METHODS_FILE = Path(__file__).with_name("methods.md")
 
 
@@ -92,25 +91,10 @@ def _write_if_changed(path: Path, text: str) -> None:
     path.write_bytes(data)
 
 
-def page(title: str, body: str, footer_html: str) -> str:
-    """A page of the site that is not a notebook (index, methods): the same stylesheet, navigation and footer."""
-    from helpers.report.render import navigation
-
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title><link rel="stylesheet" href="assets/report.css"></head>
-<body class="site-page"><main class="site">
-{navigation()}
-{body}
-{footer_html}
-</main></body>
-</html>
-"""
-
-
 def methods_html(footer_html: str) -> str:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from helpers.report.render import page
 
     body = markdown2html_mistune(METHODS_FILE.read_text(encoding="utf-8"))
     return page("方法与局限 · Methods and limitations", body, footer_html)

@@ -145,8 +145,8 @@ def verdict_table(verdict: pd.DataFrame) -> Table:
         narrative_text=[format_value(v, "int" if c else "wan") for v, c in zip(verdict["narrative_wan"], verdict["count"],
                                                                                strict=True)])
     return Table(frame, [
-        Column("figure", "关键数字", "key figure"), Column("table_text", "表格（万元）", "table value", "text"),
-        Column("table_at", "表格出处", "printed at"), Column("narrative_text", "情况说明（万元）", "narrative value"),
+        Column("figure", "关键数字", "key figure"), Column("table_text", "表格数值", "table (万元; 项目数: count)", "text"),
+        Column("table_at", "表格出处", "printed at"), Column("narrative_text", "情况说明数值", "narrative (万元; 项目数: count)"),
         Column("narrative_at", "说明出处", "stated at"), Column("status", "结论", "verdict"),
         Column("checks", "相关核对", "checks", missing=""),
     ])
@@ -157,6 +157,18 @@ def _contested_note(contested_by: object, line: object, contested: dict[int, lis
         return ""
     causes = sorted({c for _, c in contested[int(line)]})
     return "存疑 contested: " + "; ".join(evidence.CAUSES.get(c, c) for c in causes) + f" ({contested_by})"
+
+
+def contested_measures_note(profile: pd.DataFrame, findings: pd.DataFrame, measures: list[str]) -> str:
+    """Which figures of a chart an error finding contests, and why (Chinese, then English)."""
+    contested = evidence.contested_lines(findings)
+    rows = profile[profile["measure"].isin(measures)]
+    hits = [(m, _contested_note(c, ln, contested)) for m, c, ln in
+            zip(rows["measure"], rows["contested_by"], rows["line"], strict=True) if _contested_note(c, ln, contested)]
+    if not hits:
+        return "图中数字均无错误核对结果。\n\nNo figure in this chart is contested by an error finding."
+    named = "；".join(f"{column('comparison', m).zh}：{note}" for m, note in hits)
+    return f"图中以下数字存疑 · Contested figures in this chart: {markdown_text(named)}"
 
 
 def profile_table(profile: pd.DataFrame, findings: pd.DataFrame) -> Table:
