@@ -211,13 +211,18 @@ def _worker_init() -> None:
     execute.shell()  # one shell per worker, created before the first notebook
 
 
+REPORTS_PER_WORKER = 4  # a worker's start (imports, shell) costs about four reports: fewer reports run here
+
+
 def run_jobs(jobs: list[Job], n_jobs: int, version: str) -> Iterator[Outcome]:
-    """Outcomes as they finish, from up to n_jobs worker processes (in this process for one job)."""
-    if n_jobs <= 1 or len(jobs) <= 1:
+    """Outcomes as they finish, from up to n_jobs worker processes (in this process when a few reports would not pay
+    for the workers' start)."""
+    n_jobs = min(n_jobs, -(-len(jobs) // REPORTS_PER_WORKER))
+    if n_jobs <= 1:
         yield from (build_report(job, version) for job in jobs)
         return
     # spawn: the parent has run pyarrow's threads; a forked child could inherit a held lock
-    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_worker_init)
     try:
         futures = {pool.submit(build_report, job, version): job for job in jobs}
