@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="synthetic bureaus")
     parser.add_argument("--base", default="e12fd7d", help="commit of the runner to compare with (a kernel per notebook)")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--bundled-only", action="store_true", help="leave out the synthetic corpus")
     args = parser.parse_args()
     rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
@@ -79,8 +80,11 @@ def main() -> None:
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         base_env = {"PYTHONPATH": str(base / "src")}  # before the editable install of this tree on sys.path
         synth = root / "synth"
-        timed(helpers_cmd("synth", "--n", str(args.n), "--out-dir", str(synth)))
-        for corpus, raw in [("bundled", RAW), (f"synthetic {args.n}", synth)]:
+        corpora = [("bundled", RAW)]
+        if not args.bundled_only:
+            timed(helpers_cmd("synth", "--n", str(args.n), "--out-dir", str(synth)))
+            corpora.append((f"synthetic {args.n}", synth))
+        for corpus, raw in corpora:
             n_reports = len(list(raw.glob("*.txt"))) + 1
             ours, theirs = root / corpus / "ours", root / corpus / "base"
             first = sorted(raw.glob("*.txt"))[0].stem

@@ -161,6 +161,20 @@ def test_one_line_error_keeps_the_first_line_of_the_notebooks_error():
     assert len(one_line_error(RuntimeError("x" * 1000))) == reports.MAX_ERROR_CHARS
 
 
+def test_a_stopping_run_is_not_a_notebook_failure(tmp_path):
+    """SIGTERM's SystemExit (or Ctrl-C) inside a cell stops the run; IPython would otherwise report it as the cell's
+    error and the run would go on and swap in a set without that page."""
+    from helpers.report.execute import NotebookError, execute_in_process
+
+    for code, raised in [("raise SystemExit(143)", SystemExit), ("raise KeyboardInterrupt", KeyboardInterrupt),
+                         ("raise ValueError('bad')", NotebookError)]:
+        path = tmp_path / "stop.ipynb"
+        kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": kernelspec}), path)
+        with pytest.raises(raised):
+            execute_in_process(path, {})
+
+
 def test_force_rebuilds_the_chosen_reports_and_the_index_keeps_the_others(stubbed):
     last = stubbed.second
     forced = run(last.raw_dir, last.processed_dir, last.out_dir, docs=["dazhou-dachuan_2024"], force=True,

@@ -113,8 +113,8 @@ def test_killed_reports_leave_the_old_or_the_new_set_whole_and_no_worker(site, s
 
 def test_terminated_reports_clean_up_at_once(site):
     site, _ = site
-    process = subprocess.Popen(reports_cmd(site, "--force"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     old = snapshot(site / "reports")
+    process = subprocess.Popen(reports_cmd(site, "--force"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2.0)
     workers = descendants(process.pid)
     process.send_signal(signal.SIGTERM)

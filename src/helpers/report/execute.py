@@ -139,6 +139,8 @@ def execute_in_process(notebook: Path, parameters: dict[str, object]) -> Noteboo
             with contextlib.redirect_stdout(_Stream(ip.outputs, "stdout")), \
                     contextlib.redirect_stderr(_Stream(ip.outputs, "stderr")):
                 result = ip.run_cell(cell.source, store_history=True)
+            if isinstance(result.error_in_exec, (SystemExit, KeyboardInterrupt)):
+                raise result.error_in_exec  # the run is stopping (SIGTERM, Ctrl-C): not this notebook's failure
             cell.execution_count = result.execution_count
             cell.outputs = ip.outputs.items
             error = next((o for o in cell.outputs if o.output_type == "error"), None)

@@ -296,7 +296,7 @@ def findings_overview(findings: pd.DataFrame) -> Table:
                          Column("n", "条数", "findings", "int")])
 
 
-def findings_table(findings: pd.DataFrame, meta: pd.Series, raw_dir: Path, out_dir: Path) -> Table:
+def findings_table(findings: pd.DataFrame) -> Table:
     """Every error and warning: the full message, both sides' values and the table, page and line of each side."""
     shown = findings[findings["severity"].isin(["error", "warning"])]
     if shown.empty:
