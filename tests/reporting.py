@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,18 +80,36 @@ def set_bureau_name(raw_dir: Path, doc_id: str, name: str) -> None:
         writer.writerows(rows)
 
 
-def same_output(a: Path, b: Path) -> bool:
-    """Two output files hold the same: the same bytes, or for a DuckDB file (whose pages carry random ids) the same
-    tables, column types, comments and rows."""
-    if a.suffix != ".duckdb":
-        return a.read_bytes() == b.read_bytes()
+def _duckdb_content(path: Path) -> list:
     import duckdb
 
-    def content(path: Path) -> list:
-        with duckdb.connect(str(path), read_only=True) as con:
-            columns = con.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
-                                  "where not internal order by table_name, column_index").fetchall()
-            tables = sorted({c[0] for c in columns})
-            return [columns, *(con.execute(f'select * from "{t}"').fetchall() for t in tables)]
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = con.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                              "where not internal order by table_name, column_index").fetchall()
+        tables = sorted({c[0] for c in columns})
+        return [columns, *(con.execute(f'select * from "{t}"').fetchall() for t in tables)]
 
-    return content(a) == content(b)
+
+def output_content(path: Path) -> bytes:
+    """What two runs must write alike. A DuckDB file's pages carry a random id and unused bytes (duckdb/duckdb#23382):
+    its tables, column types, comments and rows; the run's manifest without the DuckDB file's sha256, and the reports'
+    stamp without the manifest's own sha256, for the same reason; every other file its bytes."""
+    if path.suffix == ".duckdb":
+        return repr(_duckdb_content(path)).encode()
+    if path.name in ("_run.json", ".process-fingerprint.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("outputs", None)
+        if "files" in data:
+            data["files"] = {name: entry for name, entry in data["files"].items() if not name.endswith(".duckdb")}
+        return json.dumps(data, sort_keys=True).encode()
+    return path.read_bytes()
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """File name → sha256 of its output_content, for every file of a folder."""
+    return {p.name: hashlib.sha256(output_content(p)).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def same_output(a: Path, b: Path) -> bool:
+    """Two output files hold the same (output_content)."""
+    return output_content(a) == output_content(b)

@@ -110,7 +110,7 @@ def test_a_pdf_and_a_text_of_one_doc_id_are_both_refused(tmp_path):
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     sources, problems = discover(tmp_path, pd.DataFrame(columns=["doc_id"]))
     assert sources == []
-    assert problems == [f"{tmp_path}: files a.pdf, a.txt claim one doc_id 'a'; none is processed "
+    assert [str(p) for p in problems] == [f"{tmp_path}: files a.pdf, a.txt claim one doc_id 'a'; none is processed "
                         "(keep one, or list them in the manifest's files column)"]
 
 

@@ -12,7 +12,7 @@ from helpers.config import MAPS_DIR
 from helpers.narrative.statements import extract_narrative_statements
 from helpers.narrative.text import join_paragraphs
 
-COLUMNS = ["figure", "value_wan", "line", "evidence"]
+COLUMNS = ["figure", "scope", "value_wan", "table_kind", "line", "basis", "evidence", "note"]
 
 
 def extract_narrative_figures(lines, maps=None) -> pd.DataFrame:
@@ -311,7 +311,7 @@ def test_project_evaluation_count_is_not_the_performance_target_count():
 
 def test_frame_has_exact_columns_types_and_short_evidence():
     df = extract_narrative_figures(HENAN)
-    assert list(df.columns) == ["figure", "value_wan", "line", "evidence"]
+    assert list(df.columns) == COLUMNS
     assert df["figure"].is_unique
     assert df["value_wan"].dtype == float
     assert df["line"].dtype.kind == "i"

@@ -1,5 +1,5 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] | reports | synth --n N --out-dir DIR
-| mutate [--n N] [--seed S] [--out CSV]. It parses the arguments and calls one stage."""
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] | reports | audit [--raw-dir DIR]
+| synth --n N --out-dir DIR | mutate [--n N] [--seed S] [--out CSV]. It parses the arguments and calls one stage."""
 from __future__ import annotations
 
 import argparse
@@ -31,11 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     mutate.add_argument("--n", type=int, default=200, help="number of mutations")
     mutate.add_argument("--seed", type=int, default=1)
     mutate.add_argument("--out", type=Path, help="CSV of every mutation and its outcome")
+    audit_parser = sub.add_parser("audit", help="how well a corpus reads: per document and in sum (nothing written)")
+    audit_parser.add_argument("--raw-dir", type=Path, default=RAW_DIR)
+    audit_parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    audit_parser.add_argument("--interim-dir", type=Path, default=INTERIM_DIR, help="cache of the PDFs' text layers")
+    audit_parser.add_argument("--csv", type=Path, help="also write the per-document figures to this CSV")
     reports_parser = sub.add_parser("reports", help="process if the raw files changed, then build the HTML reports")
     runner.add_arguments(reports_parser)
     args = parser.parse_args(argv)
     if args.command == "reports":
         return runner.run(args)
+    if args.command == "audit":
+        from helpers.tools import audit
+
+        return audit.audit(args.raw_dir, args.jobs, args.interim_dir, args.csv)
     if args.command == "mutate":
         from helpers.tools import mutation
 

@@ -4,10 +4,12 @@ swapped in whole.
 A reader never sees half a file (``write_atomic``: a temporary file in the same folder, renamed over the target),
 two runs never write one folder at once (``FolderLock``: an exclusive ``flock`` on ``<folder>.lock`` beside it,
 released by the kernel when the process dies, so a killed run leaves no stale lock), and a run's outputs replace
-the previous ones whole or not at all (``replace_folder``).
+the previous ones whole or not at all (``replace_folder``: on Linux one atomic exchange of the two folders; what a
+killed run leaves beside the target is cleared, or put back, by the next run: ``clear_staging``).
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
@@ -26,6 +28,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _default_mode(0o666))  # mkstemp's 0600 would hide the file from the folder's other readers
         with os.fdopen(handle, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
@@ -80,13 +83,29 @@ class FolderLock:
 def staging_folder(target: Path) -> Path:
     """A fresh, empty folder beside the target (same file system, so the swap is a rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
+    staged = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
+    staged.chmod(_default_mode(0o777))  # as mkdir would make it, not mkdtemp's 0700
+    return staged
+
+
+def _default_mode(mode: int) -> int:
+    """A new file's or folder's mode under the process's umask (read without changing it, where /proc tells)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        umask = int(status.split("Umask:")[1].split()[0], 8)
+    except (OSError, IndexError, ValueError):
+        umask = 0o022
+    return mode & ~umask
 
 
 def replace_folder(staged: Path, target: Path) -> None:
-    """Put a complete staged folder in the target's place: the old folder is renamed aside, the new one renamed in,
-    the old one removed. A crash between the two renames leaves the old folder beside the target
-    (``.<name>.old-*``), never a mixture of old and new files."""
+    """Put a complete staged folder in the target's place. Where the kernel can (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``) the two folders trade places in one step, so a reader or a kill sees the old folder or the
+    new one, never neither; elsewhere the old folder is renamed aside and the new one renamed in, and a crash between
+    the two renames leaves the old folder beside the target (``.<name>.old-*``), which ``clear_staging`` puts back."""
+    if target.exists() and _exchange(staged, target):
+        shutil.rmtree(staged, ignore_errors=True)  # now the old folder
+        return
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
@@ -100,3 +119,31 @@ def replace_folder(staged: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot (the caller falls back)."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def clear_staging(target: Path) -> None:
+    """What an interrupted run left beside the target: a staged folder it never swapped in (removed) and, should the
+    target be missing after a crash between two renames, the old folder (put back). Call it holding the target's
+    FolderLock, so no running run's staging is touched."""
+    leftovers = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if leftovers and not target.exists():
+        os.replace(leftovers.pop(), target)
+    for path in [*leftovers, *target.parent.glob(f".{target.name}.new-*")]:
+        shutil.rmtree(path, ignore_errors=True)

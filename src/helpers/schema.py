@@ -47,3 +47,15 @@ def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[column] = out[column].map(lambda v: v if pd.isna(v) else bool(v), na_action="ignore")
         out[column] = out[column].astype(kind)
     return out
+
+
+def check_schema(frame: pd.DataFrame, table: str) -> None:
+    """Raise where apply_schema would (a column the dictionary lacks, a value its type cannot hold), casting only
+    the columns that can fail: numeric or boolean ones that hold something else. Cheap enough for every document."""
+    types = dictionary_types()
+    for column, dtype in frame.dtypes.items():
+        kind = types.get((table, column))
+        if kind is None:
+            raise KeyError(f"data_dictionary.csv: table {table} lacks column {column}")
+        if kind != "str" and not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            apply_schema(frame[[column]], table)

@@ -1,12 +1,22 @@
-"""Key figures of a document: totals, basic/project/personnel/public expenditure, 三公, operating expenses,
-procurement and the project count, from the tables (in order of preference) and from the narrative, side by
-side. The narrative's figures are its statements (``narrative.statements``), the very rows the checks read: the
-first amount stated of each figure's subject (a count for the project count).
+"""Key figures of a document: totals, basic/project/personnel/public expenditure, 三公 and its parts, operating
+expenses, procurement and the project count, from the tables and from the narrative, side by side, each with the
+funds it covers (``scope``: all, fiscal = 财政拨款, general = 一般公共预算, gov_fund, state_capital).
+
+The figures and their definitions are ``maps/key_figures.csv``; where a table figure is read, in order of
+preference, is ``maps/key_figure_sources.csv`` (table kind, side, row type, column role). A figure no table prints
+is a row with no value (``basis`` missing) and the reason; a blank cell is zero only where the table has the
+column (``basis`` blank cell). The narrative's figures are its statements (``narrative.statements``), the rows the
+checks read: the first amount stated of each figure's subject (a count for the project count).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
 import pandas as pd
 
+from helpers.checks.performance import performance_projects
+from helpers.config import MAPS_DIR
 from helpers.tables.context import ECON_KINDS
 
 # The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
@@ -16,102 +26,173 @@ NARRATIVE_FIGURES: tuple[str, ...] = (
     "three_public_vehicle_operation", "three_public_reception", "operating_expenses", "procurement_total",
     "project_count",
 )
-# Where each key figure is read, in order of preference: (table kind, side, row type, column).
-KEY_FIGURE_SOURCES: dict[str, list[tuple[str, str | None, str, str]]] = {
-    "total_income": [("summary", "income", "grand_total", "total_wan"),
-                     ("summary", "income", "current_total", "total_wan")],
-    "total_expenditure": [("summary", "expenditure", "grand_total", "total_wan"),
-                          ("summary", "expenditure", "current_total", "total_wan")],
-    "basic_expenditure": [("expenditure", None, "total", "basic_wan"),
-                          ("general_expenditure", None, "total", "basic_wan"),
-                          ("summary", "expenditure", "grand_total", "basic_wan")],
-    "project_expenditure": [("expenditure", None, "total", "project_wan"),
-                            ("general_expenditure", None, "total", "project_wan"),
-                            ("projects", None, "total", "total_wan"),
-                            ("summary", "expenditure", "grand_total", "project_wan")],
-    "personnel_expenditure": [("general_basic_econ", None, "total", "personnel_wan"),
-                              ("expenditure", None, "total", "personnel_wan"),
-                              ("general_expenditure", None, "total", "personnel_wan"),
-                              ("summary", "expenditure", "grand_total", "personnel_wan")],
-    "public_expenditure": [("general_basic_econ", None, "total", "public_wan"),
-                           ("expenditure", None, "total", "public_wan"),
-                           ("general_expenditure", None, "total", "public_wan"),
-                           ("summary", "expenditure", "grand_total", "public_wan")],
-    "operating_expenses": [("operating_expenses", None, "total", "total_wan")],
-    "procurement_total": [("procurement", None, "total", "total_wan")],
-}
-THREE_PUBLIC_FIGURES = {
-    "three_public_total": "three_public_total", "three_public_abroad": "three_public_abroad",
-    "three_public_vehicle_purchase": "three_public_vehicle_purchase",
-    "three_public_vehicle_operation": "three_public_vehicle_operation",
-    "three_public_reception": "three_public_reception", "operating_expenses": "operating_expenses",
-}
-KEY_FIGURE_COLUMNS = ["doc_id", "figure", "source", "value_wan", "table_kind", "line", "evidence"]
+# Figures every disclosure prints under the national scheme: a missing one gets a row saying so.
+EXPECTED = ("total_income", "total_expenditure", "basic_expenditure", "project_expenditure",
+            "personnel_expenditure", "public_expenditure", "three_public_total")
+THREE_PUBLIC_PREFIX = "three_public"
+KEY_FIGURE_COLUMNS = ["doc_id", "figure", "source", "scope", "value_wan", "table_kind", "line", "basis", "evidence",
+                      "note"]
+FIGURE_COLUMNS = [c for c in KEY_FIGURE_COLUMNS if c not in ("doc_id", "source")]  # of one source's rows
+
+
+@dataclass(frozen=True)
+class Source:
+    table_kind: str
+    side: str | None
+    row_type: str
+    role: str
+
+
+@cache
+def figure_names() -> dict[str, str]:
+    """figure → its Chinese term, in the order of maps/key_figures.csv."""
+    table = pd.read_csv(MAPS_DIR / "key_figures.csv", dtype=str)
+    return dict(zip(table["figure"], table["chinese_term"], strict=True))
+
+
+@cache
+def figure_sources() -> dict[str, tuple[Source, ...]]:
+    table = pd.read_csv(MAPS_DIR / "key_figure_sources.csv", dtype=str, keep_default_na=False)
+    sources: dict[str, list[Source]] = {}
+    for r in table.itertuples():
+        sources.setdefault(r.figure, []).append(Source(r.table_kind, r.side or None, r.row_type, r.role))
+    return {figure: tuple(found) for figure, found in sources.items()}
+
+
+@cache
+def column_scopes() -> dict[str, str]:
+    table = pd.read_csv(MAPS_DIR / "column_scopes.csv", dtype=str)
+    return dict(zip(table["role"], table["scope"], strict=True))
 
 
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],
                 statements: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    # The columns the sources read, as lists: ~30 lookups filtering a frame each would cost more.
-    wanted = {"table_kind", "row_type", "side", "line", *(c for s in KEY_FIGURE_SOURCES.values() for *_, c in s)}
-    lists = {name: {c: frames[name][c].tolist() for c in frames[name].columns if c in wanted}
-             for name in ("budget_lines", "economic_lines")}
-    for figure, sources in KEY_FIGURE_SOURCES.items():
-        for kind, side, row_type, column in sources:
-            table = lists["economic_lines" if kind in ECON_KINDS else "budget_lines"]
-            hit = [i for i, (k, t) in enumerate(zip(table["table_kind"], table["row_type"], strict=True))
-                   if k == kind and t == row_type and (side is None or "side" not in table or table["side"][i] == side)]
-            filled = [i for i in hit if pd.notna(table[column][i])] if column in table else []
-            if filled:
-                rows.append((figure, float(table[column][filled[0]]), kind, int(table["line"][filled[0]])))
-                break
-            if hit and kind in {"expenditure", "general_expenditure", "operating_expenses"}:
-                # The total row exists but leaves this column empty: zero, as printed.
-                rows.append((figure, 0.0, kind, int(table["line"][hit[0]])))
-                break
-    seen = {r[0] for r in rows}
-    for rec in three_public:
-        if rec["figure"] not in seen:
-            rows.append((rec["figure"], rec["value_wan"], rec["table_kind"], rec["line"]))
-            seen.add(rec["figure"])
-    general = [r for r in three_public if r["table_kind"] == "three_public"]
-    if general:
-        for figure in THREE_PUBLIC_FIGURES:
-            if figure.startswith("three_public") and figure not in seen:
-                line = general[0]["line"]
-                rows.append((figure, 0.0, "three_public", line))  # empty cell in the table: zero
+    tables = {t["table_kind"]: t for t in frames["tables"].to_dict("records")}
+    rows = _table_figures(frames, tables)
+    rows += _three_public_figures(three_public, tables)
+    found = {r["figure"] for r in rows}
     if not frames["projects"].empty:
         first = frames["projects"].iloc[0]
-        rows.append(("project_count", float(len(frames["projects"])), first["table_kind"], int(first["line"])))
-    perf = frames["performance_budgets"]
+        kind = first["table_kind"]
+        rows.append(_row("project_count", float(len(frames["projects"])), kind, int(first["line"]),
+                         _scope(tables, kind), "printed", "projects listed in the table, counted"))
+        found.add("project_count")
+    rows += _performance_figures(frames["performance_budgets"])
+    rows += _performance_project_count(frames["performance_budgets"], frames["indicators"])
+    for figure in EXPECTED:
+        if figure not in found and not (figure.startswith(THREE_PUBLIC_PREFIX) and "three_public" in tables):
+            rows.append(_missing(figure, _why_missing(figure, tables)))
+    table_rows = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    narr = narrative_key_figures(statements)
+    out = pd.concat([table_rows.assign(source="table"), narr.assign(source="narrative")], ignore_index=True)
+    out.insert(0, "doc_id", doc_id)
+    return out[KEY_FIGURE_COLUMNS]
+
+
+def _row(figure: str, value: float | None, kind: str | None, line: int | None, scope: str | None, basis: str,
+         note: str | None = None, evidence: str | None = None) -> dict:
+    return {"figure": figure, "scope": scope, "value_wan": value, "table_kind": kind, "line": line, "basis": basis,
+            "evidence": evidence, "note": note}
+
+
+def _missing(figure: str, why: str) -> dict:
+    return _row(figure, None, None, None, None, "missing", why)
+
+
+def _scope(tables: dict[str, dict], kind: str, role: str | None = None) -> str:
+    return column_scopes().get(role or "") or str(tables.get(kind, {}).get("scope") or "all")
+
+
+def _table_figures(frames: dict[str, pd.DataFrame], tables: dict[str, dict]) -> list[dict]:
+    """Each figure from the first source that prints it; a blank cell counts only where the table has the column."""
+    records = {name: frames[name].to_dict("records") for name in ("budget_lines", "economic_lines")}
+    rows = []
+    for figure, sources in figure_sources().items():
+        for src in sources:
+            if src.table_kind not in tables:
+                continue
+            lines = records["economic_lines" if src.table_kind in ECON_KINDS else "budget_lines"]
+            hit = [r for r in lines if r["table_kind"] == src.table_kind and r["row_type"] == src.row_type
+                   and (src.side is None or r.get("side") == src.side)]
+            if not hit:
+                continue
+            column = f"{src.role}_wan"
+            filled = [r for r in hit if column in r and pd.notna(r[column])]
+            scope = _scope(tables, src.table_kind, src.role)
+            if filled:
+                rows.append(_row(figure, float(filled[0][column]), src.table_kind, int(filled[0]["line"]), scope,
+                                 "printed"))
+                break
+            if src.role in str(tables[src.table_kind].get("roles") or "").split():
+                rows.append(_row(figure, 0.0, src.table_kind, int(hit[0]["line"]), scope, "blank cell",
+                                 "the total row leaves this column blank: zero as printed"))
+                break
+    return rows
+
+
+def _three_public_figures(records: list[dict], tables: dict[str, dict]) -> list[dict]:
+    """The figures of the 三公 table's figures row (its 合计 row, or its only row), this year and the previous."""
+    rows, seen = [], set()
+    for rec in records:
+        if not rec.get("total_row", True) or rec["figure"] in seen:
+            continue
+        seen.add(rec["figure"])
+        basis = "declared empty" if rec.get("declared_empty") else "blank cell" if rec.get("blank") else "printed"
+        note = {"declared empty": "the table states it has no data", "blank cell": "blank cell: zero as printed"}
+        rows.append(_row(rec["figure"], rec["value_wan"], rec["table_kind"], int(rec["line"]),
+                         rec.get("scope") or _scope(tables, rec["table_kind"]), basis, note.get(basis)))
+    if "three_public" in tables and "three_public_total" not in seen:
+        rows.append(_missing("three_public_total", "the 三公 table was found but no row or column of it is the "
+                                                   "“三公”经费 total"))
+    return rows
+
+
+def _performance_figures(perf: pd.DataFrame) -> list[dict]:
     dept = perf[perf["scope"] == "department"]
+    rows = []
     for label_re, figure in ((r"预算总额|资金总额", "performance_budget_total"),
                              (r"基本支出", "performance_budget_basic"),
                              (r"项目支出", "performance_budget_project")):
         hit = dept[dept["label"].str.contains(label_re, na=False)]
         if not hit.empty:
-            rows.append((figure, float(hit.iloc[0]["amount_wan"]), "dept_performance", int(hit.iloc[0]["line"])))
-    table_rows = pd.DataFrame(rows, columns=["figure", "value_wan", "table_kind", "line"])
-    table_rows["source"] = "table"
-    table_rows["evidence"] = None
-    narr = narrative_key_figures(statements).assign(source="narrative", table_kind=None)
-    out = pd.concat([table_rows, narr], ignore_index=True)
-    out.insert(0, "doc_id", doc_id)
-    return out[KEY_FIGURE_COLUMNS]
+            rows.append(_row(figure, float(hit.iloc[0]["amount_wan"]), "dept_performance", int(hit.iloc[0]["line"]),
+                             "all", "printed"))
+    return rows
+
+
+PROJECT_PERFORMANCE = "project_performance"
+
+
+def _performance_project_count(budgets: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+    """The projects of the 项目支出绩效目标表: one per project block (a name, under its unit where printed)."""
+    blocks = performance_projects(pd.concat([budgets, indicators.assign(label=None, amount_wan=None)],
+                                            ignore_index=True))
+    blocks = [b for b in blocks if b["table_kind"] == PROJECT_PERFORMANCE]
+    if not blocks:
+        return []
+    return [_row("performance_project_count", float(len(blocks)), PROJECT_PERFORMANCE, int(blocks[0]["line"]),
+                 "all", "printed", "project blocks of the table, counted")]
+
+
+def _why_missing(figure: str, tables: dict[str, dict]) -> str:
+    kinds = dict.fromkeys(s.table_kind for s in figure_sources().get(figure, ()))
+    present = [k for k in kinds if k in tables]
+    if figure.startswith(THREE_PUBLIC_PREFIX):
+        return "no “三公” table found"
+    if not present:
+        return f"none of the tables that print it was found ({', '.join(kinds)})"
+    return f"{', '.join(present)} found, but no total row of it prints this column"
 
 
 def narrative_key_figures(statements: pd.DataFrame) -> pd.DataFrame:
-    """Per figure, the first statement of it in the text: columns figure, value_wan, line, evidence."""
-    rows = []
+    """Per figure, the first statement of it in the text (columns of key_figures)."""
     first: dict[str, dict] = {}
     for st in statements.to_dict("records"):
         subject = st["subject"]
         wanted = "count" if subject == "project_count" else "amount"
         if st["kind"] == wanted and subject in NARRATIVE_FIGURES and subject not in first:
             first[subject] = st
-    for figure in NARRATIVE_FIGURES:
-        if figure in first:
-            st = first[figure]
-            rows.append({"figure": figure, "value_wan": st["value"], "line": int(st["line"]), "evidence": st["evidence"]})
-    dtypes = {"figure": str, "value_wan": "float64", "line": "int64", "evidence": str}
-    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=t) for c, t in dtypes.items()})
+    rows = [_row(f, first[f]["value"], None, int(first[f]["line"]), first[f]["scope"], "stated",
+                 evidence=first[f]["evidence"]) for f in NARRATIVE_FIGURES if f in first]
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS).astype(
+        {"value_wan": "float64", "line": "Int64"})

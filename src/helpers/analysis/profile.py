@@ -15,7 +15,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from helpers.checks.ledger import FINDING_COLUMNS, check_catalogue
 from helpers.config import MAPS_DIR
+from helpers.ingest.layer import pages_of_lines
 
 # Amounts are 万元 with two decimals: equal within half a cent of 万元.
 AMOUNT_TOLERANCE_WAN = 0.005
@@ -25,6 +27,12 @@ CLASS_COLUMNS = [
     "func_code_source", "spending_class", "transfer_kind", "rule_id", "rule",
 ]
 PROFILE_COLUMNS = ["doc_id", "measure", "value", "unit", "basis", "table_kind", "line", "note", "contested_by"]
+TRANSFER_KINDS = ("total", "insurance_fund", "medical_assistance", "persons")
+# Why a measure is missing: a table the document leaves empty or does not have gives no figure, not a 0.
+NO_PROJECT_LIST = "no project list (项目支出表 empty or missing)"
+NO_FUNCTION_LINES = "no function line of project spending (支出总表 empty or missing)"
+UNKNOWN_TRANSFERS = f"{NO_PROJECT_LIST} and {NO_FUNCTION_LINES}"
+UNKNOWN_INPUT = "unknown: a measure it is computed from is unknown"
 
 
 @dataclass(frozen=True)
@@ -59,9 +67,14 @@ def headcount_patterns() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
     return tuple((r.source, re.compile(r.pattern), re.compile(r.exclude)) for r in table.itertuples())
 
 
+def _text(value: object) -> str:
+    """A cell as text: "" for a missing one (None, NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def classify_project(name: str, project_type: str | None, func_code: str | None) -> Rule:
     """The first rule that matches a project (rules are ordered: personnel, function code, name)."""
-    values = {"project_name": name or "", "project_type": project_type or "", "func_code": func_code or ""}
+    values = {"project_name": _text(name), "project_type": _text(project_type), "func_code": _text(func_code)}
     for rule in spending_rules():
         if rule.pattern is None or (values[rule.field] and rule.pattern.search(values[rule.field])):
             return rule
@@ -192,8 +205,8 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
         contested = sorted({check for check, lines in errors if line in lines}) if line is not None else []
         rows.append({"doc_id": doc_id, "measure": measure,
                      "value": None if value is None else round(value, 4) + 0.0,  # + 0.0: no negative zero
-                     "unit": unit, "basis": basis, "table_kind": kind, "line": line, "note": note,
-                     "contested_by": " ".join(contested)})
+                     "unit": unit, "basis": basis, "table_kind": kind, "line": line,
+                     "note": note or (UNKNOWN_INPUT if value is None else ""), "contested_by": " ".join(contested)})
 
     figures = _figures(frames["key_figures"])
     basic = figures.get("basic_expenditure")
@@ -211,23 +224,27 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
     if public:
         add("public_basic_wan", public[0], "printed (公用经费 of basic expenditure)", public[1], public[2])
 
-    transfers = _transfers(classes)
+    no_projects = project is not None and project[0] == 0  # nothing to class: every project measure is a true 0
+    transfers: dict[str, float] | None = _transfers(classes) if not classes.empty or no_projects else None
     by_function = _transfers_by_function(frames["budget_lines"])
-    classified = float(classes["amount_wan"].sum()) if not classes.empty else 0.0
-    uncovered = (project[0] - classified) if project else None
+    uncovered = project[0] - float(classes["amount_wan"].sum()) if project and not classes.empty else None
     basis = "projects table, classed by maps/spending_rules.csv"
-    if project and (classes.empty or abs(uncovered) > max(1.0, 0.005 * project[0])):
+    if project and not no_projects and (classes.empty or abs(uncovered) > max(1.0, 0.005 * project[0])):
         # The project list is missing or incomplete: class the function lines instead.
         transfers = by_function
         basis = "function codes of project spending (the project list does not cover 项目支出)"
-    for kind, value in transfers.items():
-        add(f"transfers_{kind}_wan" if kind != "total" else "transfers_wan", value, basis)
-    add("transfers_by_function_wan", by_function["total"], "function codes of project spending (cross-check)",
-        note=_difference_note(transfers["total"], by_function["total"]))
-    if uncovered is not None and not classes.empty:
+    unknown = UNKNOWN_TRANSFERS if classes.empty else f"the project list does not cover 项目支出 and {NO_FUNCTION_LINES}"
+    for kind in TRANSFER_KINDS:
+        add(f"transfers_{kind}_wan" if kind != "total" else "transfers_wan", _get(transfers, kind), basis,
+            note="" if transfers else f"{unknown}: unknown")
+    add("transfers_by_function_wan", _get(by_function, "total"), "function codes of project spending (cross-check)",
+        note=_difference_note(_get(transfers, "total"), by_function["total"]) if by_function else NO_FUNCTION_LINES)
+    if uncovered is not None:
         add("project_unlisted_wan", uncovered, "项目支出 less the projects listed")
+    transferred = _get(transfers, "total")
 
-    by_projects = float(classes.loc[classes["spending_class"] == "personnel", "amount_wan"].sum()) if len(classes) else 0.0
+    by_projects = (float(classes.loc[classes["spending_class"] == "personnel", "amount_wan"].sum())
+                   if not classes.empty or no_projects else None)
     econ = econ_project_amounts(frames["economic_lines"])
     by_econ = None
     if not econ.empty:
@@ -237,24 +254,30 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
             "econ_summary", note="; ".join(f"{c} {n} {v:g}" for c, n, v in
                                            zip(staff["econ_code"], staff["econ_name"], staff["project_wan"], strict=True)
                                            if v > 0))
-    add("project_personnel_by_projects_wan", by_projects, "projects classed personnel")
-    hidden = max(by_projects, by_econ or 0.0)
-    hidden_basis = "economic codes" if by_econ is not None and by_econ > by_projects else "projects"
-    add("project_personnel_wan", hidden, f"larger of the two estimates ({hidden_basis})")
+    add("project_personnel_by_projects_wan", by_projects, "projects classed personnel",
+        note="" if by_projects is not None else NO_PROJECT_LIST)
+    estimates = [v for v in (by_projects, by_econ) if v is not None]
+    hidden = max(estimates) if estimates else None
+    hidden_basis = "economic codes" if by_econ is not None and by_econ > (by_projects or 0.0) else "projects"
+    add("project_personnel_wan", hidden, f"larger of the two estimates ({hidden_basis})",
+        note="" if estimates else f"{NO_PROJECT_LIST} and no 支出经济分类汇总表: unknown")
+    project_admin = _less(project[0], transferred, hidden) if project else None
     if project:
-        add("project_admin_wan", project[0] - transfers["total"] - hidden, "project_wan - transfers_wan - project_personnel_wan")
-    personnel_total = (personnel[0] if personnel else 0.0) + hidden
-    add("personnel_total_wan", personnel_total, "personnel_basic_wan + project_personnel_wan")
+        add("project_admin_wan", project_admin, "project_wan - transfers_wan - project_personnel_wan")
+    # No basic spending (基本支出 0) has no 人员经费 to print: 0, not unknown.
+    personnel_basic = personnel[0] if personnel else (0.0 if basic and basic[0] == 0 else None)
+    personnel_total = _sum(personnel_basic, hidden)
+    add("personnel_total_wan", personnel_total, "personnel_basic_wan + project_personnel_wan",
+        note="" if personnel_basic is not None else "人员经费 of basic expenditure not printed: unknown")
     if total is not None:
-        admin = total - transfers["total"]
+        admin = _less(total, transferred)
         add("admin_budget_wan", admin, "total_expenditure_wan - transfers_wan")
-        add("transfers_share_pct", _pct(transfers["total"], total), "of total_expenditure_wan", unit="%")
+        add("transfers_share_pct", _pct(transferred, total), "of total_expenditure_wan", unit="%")
         add("project_share_pct", _pct(project[0], total), "raw 项目支出 share, of total_expenditure_wan", unit="%")
         add("personnel_share_of_total_pct", _pct(personnel_total, total), "of total_expenditure_wan", unit="%")
         add("personnel_share_of_admin_pct", _pct(personnel_total, admin), "of admin_budget_wan", unit="%")
         if project:
-            add("project_admin_share_of_admin_pct", _pct(project[0] - transfers["total"] - hidden, admin),
-                "of admin_budget_wan", unit="%")
+            add("project_admin_share_of_admin_pct", _pct(project_admin, admin), "of admin_budget_wan", unit="%")
     for measure, figure in (("three_public_wan", "three_public_total"), ("operating_expenses_wan", "operating_expenses")):
         found = figures.get(figure)
         if found:
@@ -264,12 +287,46 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
         count, source, line = headcount
         add("headcount", count, f"disclosed in the {source}", source if source == "narrative" else "indicator", line,
             unit="人")
-        add("personnel_per_staff_wan", personnel_total / count if count else None,
-            "personnel_total_wan / headcount", unit="万元/人")
+        add("personnel_per_staff_wan", _ratio(personnel_total, count), "personnel_total_wan / headcount", unit="万元/人")
         if total is not None:
-            add("admin_budget_per_staff_wan", (total - transfers["total"]) / count if count else None,
-                "admin_budget_wan / headcount", unit="万元/人")
+            add("admin_budget_per_staff_wan", _ratio(_less(total, transferred), count), "admin_budget_wan / headcount",
+                unit="万元/人")
     return pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+
+
+REMAINDERS = ("admin_budget_wan", "project_admin_wan")  # a whole less its parts: negative only if a part is wrong
+FLOAT_NOISE = 1e-6
+
+
+def check_profile(doc_id: str, profile: pd.DataFrame,
+                  pages: tuple[int | None, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measures no document can have: a share outside 0–100%, a negative remainder (the bureau's own budget, its
+    administrative projects). Each is a finding, and its measure is marked contested by it. Returns the profile and
+    the findings."""
+    rows, contested = [], profile["contested_by"].tolist()
+    columns = (profile[c].tolist() for c in ("measure", "value", "unit", "basis", "table_kind", "line"))
+    for i, (measure, value, unit, basis, kind, line) in enumerate(zip(*columns, strict=True)):
+        if value is None or pd.isna(value):
+            continue
+        if unit == "%" and not -FLOAT_NOISE <= value <= 100 + FLOAT_NOISE:
+            check, bound = "profile.share_range", (0.0 if value < 0 else 100.0)
+            message = (f"spending profile: {measure} is {value:,.2f}% ({basis}), outside 0–100%: the figures it divides "
+                       "cannot both be right (a table counted twice?)")
+        elif measure in REMAINDERS and value < -FLOAT_NOISE:
+            check, bound = "profile.negative_remainder", 0.0
+            message = (f"spending profile: {measure} is {value:,.2f} 万元 ({basis}), below 0: what is subtracted exceeds "
+                       "the whole (a table counted twice?)")
+        else:
+            continue
+        contested[i] = " ".join(sorted({*str(contested[i] or "").split(), check}))
+        lines = [int(line)] if line is not None and pd.notna(line) else []
+        rows.append({"doc_id": doc_id, "check": check, "family": check_catalogue()[check]["family"],
+                     "severity": check_catalogue()[check]["severity"], "cause": "document", "message": message,
+                     "expected": bound, "actual": value, "difference": round(value - bound, 6), "tolerance": 0.0,
+                     "refs": f"{kind if isinstance(kind, str) and kind else 'spending_profile'}:{measure}",
+                     "lines": " ".join(map(str, lines)),
+                     "pages": " ".join(str(n) for n in pages_of_lines(pages, lines))})
+    return profile.assign(contested_by=contested), pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:
@@ -280,7 +337,7 @@ def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:
 
 
 def _transfers(classes: pd.DataFrame) -> dict[str, float]:
-    out = {"total": 0.0, "insurance_fund": 0.0, "medical_assistance": 0.0, "persons": 0.0}
+    out = dict.fromkeys(TRANSFER_KINDS, 0.0)
     if classes.empty:
         return out
     moved = classes[classes["spending_class"] == "transfer"]
@@ -290,9 +347,12 @@ def _transfers(classes: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def _transfers_by_function(budget_lines: pd.DataFrame) -> dict[str, float]:
-    out = {"total": 0.0, "insurance_fund": 0.0, "medical_assistance": 0.0, "persons": 0.0}
+def _transfers_by_function(budget_lines: pd.DataFrame) -> dict[str, float] | None:
+    """Transfers among the function lines of project spending; None when the document prints no such line."""
+    out = dict.fromkeys(TRANSFER_KINDS, 0.0)
     items = function_items(budget_lines)
+    if items.empty:
+        return None
     for code, amount in zip(items["func_code"].tolist(), items["project_wan"].tolist(), strict=True):
         for rule in spending_rules():
             if rule.field == "func_code" and rule.pattern.search(str(code)):
@@ -303,10 +363,31 @@ def _transfers_by_function(budget_lines: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def _difference_note(by_projects: float, by_function: float) -> str:
+def _difference_note(by_projects: float | None, by_function: float) -> str:
+    if by_projects is None:
+        return ""
     diff = round(by_function - by_projects, 2)
     return "" if abs(diff) < AMOUNT_TOLERANCE_WAN else f"differs from transfers_wan by {diff:g}"
 
 
-def _pct(part: float, whole: float) -> float | None:
-    return 100.0 * part / whole if whole else None
+def _pct(part: float | None, whole: float | None) -> float | None:
+    return 100.0 * part / whole if part is not None and whole else None
+
+
+def _ratio(part: float | None, whole: float | None) -> float | None:
+    return part / whole if part is not None and whole else None
+
+
+def _sum(*values: float | None) -> float | None:
+    return None if any(v is None for v in values) else sum(values)
+
+
+def _less(value: float | None, *parts: float | None) -> float | None:
+    """value minus the parts; None (unknown) when any of them is."""
+    if value is None or any(p is None for p in parts):
+        return None
+    return value - sum(parts)
+
+
+def _get(values: dict[str, float] | None, key: str) -> float | None:
+    return None if values is None else values[key]

@@ -10,15 +10,17 @@ from helpers.checks.ledger import FLOAT_NOISE, HALF_CENT, Ledger, Ref, fmt_wan, 
 
 
 def check_across_tables(ledger: Ledger, figures: list[Figure], carryovers: list[float]) -> None:
-    """The same figure wherever it is printed, scope for scope."""
+    """The same figure wherever it is printed, scope for scope; where the document discloses a carry-over, period
+    for period too (a table of this year's appropriations does not print what carried-over funds pay)."""
     canon = comparable_scopes(figures)
-    groups: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
     for f in figures:
-        groups[(f.concept, canon.get(f.scope, f.scope))].append(f)
-    for (concept, _), members in groups.items():
+        groups[(f.concept, canon.get(f.scope, f.scope), f.period if carryovers else "all")].append(f)
+    for (concept, _, _), members in groups.items():
         tables = {f.kind for f in members}
         if len(tables) < 2:
             continue
+        ledger.checked += len(members) - 1  # each printing against the others
         counts: dict[float, list[Figure]] = defaultdict(list)
         for f in members:
             counts[round(f.value, 2)].append(f)

@@ -4,13 +4,13 @@ across-table, narrative and performance checks compare.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from helpers.checks.ledger import column_scopes, present_roles, table_scopes
+from helpers.checks.ledger import column_scopes, present_roles, role_label, table_coverage, table_scopes
 from helpers.checks.records import Record, Rows, blank, column_sum, group_by, is_missing, or_zero
-from helpers.checks.within import OF_WHICH_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
+from helpers.checks.within import OF_WHICH_RE, SECTION_RE, SUMMARY_TABLES, TOTAL_TYPES, row_name
 from helpers.tables.layout import role_of_path, strip_numbering
 
 
@@ -23,6 +23,7 @@ class Figure:
     line: int
     label: str
     more: tuple[int, ...] = ()  # other lines summed into the figure
+    period: str = "all"  # current: this year's appropriations only; all: with the carry-over they spend
 
     @property
     def lines(self) -> tuple[int, ...]:
@@ -85,7 +86,14 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
                     figures.append(Figure(concept, scope, or_zero(value), kind, int(row["line"]), row_name(row)))
     figures += _econ_figures(Rows.of(econ))
     figures += _project_figures(Rows.of(projects).records)
-    return _merge_same_table(figures)
+    return [with_period(f) for f in _merge_same_table(figures)]
+
+
+def with_period(figure: Figure) -> Figure:
+    """The figure with its table's period, unless the row said it already (a 本年收入 section's items)."""
+    if figure.period != "all":
+        return figure
+    return replace(figure, period=table_coverage().get(figure.kind, ("all", ""))[0])
 
 
 def _row_key(row: Record) -> str | None:
@@ -104,11 +112,14 @@ def _row_key(row: Record) -> str | None:
 def _income_figures(kind: str, rows: list[Record], roles: list[str]) -> list[Figure]:
     figures = []
     in_carryover = False
+    period = "all"  # items under 一、本年收入 are this year's income, without the carry-over
     for row in rows:
         name = str(row["name"] or "")
         row_type = row["row_type"]
+        if row_type == "current_total" and SECTION_RE.match(name):
+            period = "current"
         if row_type == "carryover":
-            in_carryover = True
+            in_carryover, period = True, "all"
             figures.append(Figure("carryover", "all", or_zero(row["total_wan"]), kind, int(row["line"]), name))
             continue
         if row_type in TOTAL_TYPES:
@@ -132,7 +143,8 @@ def _income_figures(kind: str, rows: list[Record], roles: list[str]) -> list[Fig
                     "business_income", "operating_income", "superior_subsidy", "affiliated_income",
                     "other_income", "unit_funds", "non_fiscal_surplus"}:
             concept = f"carryover:{role}" if in_carryover else f"income:{role}"
-            figures.append(Figure(concept, "all", or_zero(row["total_wan"]), kind, int(row["line"]), name))
+            figures.append(Figure(concept, "all", or_zero(row["total_wan"]), kind, int(row["line"]), name,
+                                  period=period))
     return figures
 
 
@@ -140,7 +152,7 @@ def _econ_figures(econ: Rows) -> list[Figure]:
     figures = []
     for kind, table in group_by(econ.records, lambda r: r["table_kind"]).items():
         roles = present_roles(econ.subset(table))
-        basic_table = kind in {"general_basic_econ", "basic_econ"}
+        purpose = table_coverage().get(kind, ("all", ""))[1]  # a basic (or project) table's total is that purpose
         for row in table:
             if row["row_type"] == "total":
                 key = "total"
@@ -149,8 +161,8 @@ def _econ_figures(econ: Rows) -> list[Figure]:
             else:
                 continue
             for role in roles:
-                if role in {"total", "fiscal_total", "general_budget"} and basic_table:
-                    concept_role = "basic"
+                if role in {"total", "fiscal_total", "general_budget"} and purpose:
+                    concept_role = purpose
                 elif role in {"total", "basic", "project", "personnel", "public"}:
                     concept_role = role
                 else:
@@ -245,13 +257,14 @@ def narrative_figures(three_public: pd.DataFrame | Rows, budget: pd.DataFrame | 
     """Figures only the narrative and one table print: 三公, procurement, project count."""
     figures = []
     for row in Rows.of(three_public).records:
+        if row.get("total_row") is False:
+            continue  # a unit's or a fund's row of a 三公 table: the document's figures are on its figures row
         kind = row["table_kind"]
-        if row["figure"].endswith("_prev_year"):
-            figures.append(Figure(f"{row['figure'].removesuffix('_prev_year')}:prev", table_scopes()[kind],
-                                  float(row["value_wan"]), kind, int(row["line"]), row["figure"]))
-        else:
-            figures.append(Figure(f"{row['figure']}:total", table_scopes()[kind], float(row["value_wan"]),
-                                  kind, int(row["line"]), row["figure"]))
+        scope = row.get("scope") or table_scopes().get(kind, "all")
+        figure = row["figure"].removesuffix("_prev_year")
+        concept = f"{figure}:prev" if row["figure"].endswith("_prev_year") else f"{figure}:total"
+        figures.append(with_period(Figure(concept, scope, float(row["value_wan"]), kind, int(row["line"]),
+                                          role_label(figure))))
     procurement = next((r for r in Rows.of(budget).records
                         if r["table_kind"] == "procurement" and r["row_type"] == "total"), None)
     if procurement is not None:

@@ -46,6 +46,14 @@ def table_scopes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def table_coverage() -> dict[str, tuple[str, str]]:
+    """Table kind → (period, purpose): current (this year's appropriations only) or all (with the carry-over they
+    spend); basic, project or both ("") — maps/table_scopes.csv."""
+    table = pd.read_csv(MAPS_DIR / "table_scopes.csv", dtype=str, keep_default_na=False)
+    return {k: (p, u) for k, p, u in zip(table["table_kind"], table["period"], table["purpose"], strict=True)}
+
+
+@lru_cache(maxsize=1)
 def column_scopes() -> dict[str, str]:
     table = pd.read_csv(MAPS_DIR / "column_scopes.csv", dtype=str)
     return dict(zip(table["role"], table["scope"], strict=True))
@@ -101,6 +109,7 @@ class Ledger:
     empty_pages: dict[str, list[int]] = field(default_factory=dict)
     pages: tuple[int | None, ...] | None = None  # page of each line of the text layer
     rows: list[dict] = field(default_factory=list)
+    checked: int = 0  # identities checked (held or not): a whole against its parts, a figure against its reprint
 
     def add(self, check: str, message: str, expected: float | None, actual: float | None,
             refs: Iterable[Ref], tolerance: float = HALF_CENT, severity: str | None = None,
@@ -125,9 +134,12 @@ class Ledger:
 
     def cause_of(self, refs: list[Ref], expected: float | None, actual: float | None) -> str:
         """'extraction' when the lines involved lost cells or span a page break that may have
-        lost rows (the parts fall short of the total), else 'document'."""
+        lost rows (the parts fall short of the total), else 'document'. A PDF's own text layer keeps every row of
+        every page: there, only cells left unparsed point to the extraction."""
         if any(n in self.unparsed_lines for r in refs for n in r.lines):
             return "extraction"
+        if self.pages is not None:
+            return "document"
         short = expected is not None and actual is not None and actual < expected
         for r in refs:
             if not r.lines:
@@ -181,6 +193,7 @@ def present_roles(rows: Rows) -> list[str]:
 
 def sum_finding(ledger: Ledger, check: str, what: str, whole: float, parts: list[float], refs: list[Ref]) -> None:
     """A printed whole against the sum of its printed parts, with the rounding allowance."""
+    ledger.checked += 1
     total = round(sum(parts), 6)
     if not differs(whole, total):
         return

@@ -104,12 +104,18 @@ def _lookup(st: Record, subject: str | None, sources: Sources) -> list[Figure]:
     scope = SUBJECT_SCOPES.get(subject) or (st["scope"] if isinstance(st["scope"], str) else "all")
     scope = canon.get(scope, scope)
     if subject == "func":
+        # A function's amount may be its total or, where the sentence is about 基本支出 or 项目支出, that part.
         code = _func_code_of(st, sources)
-        return index.get((f"func:{code}:total", scope), []) if code else []
+        return [f for part in ("total", "basic", "project") for f in index.get((f"func:{code}:{part}", scope), [])
+                ] if code else []
     if subject.startswith("income:"):
         return index.get((subject, "all"), [])
     if subject.startswith("three_public"):
-        return index.get((f"{subject}:total", canon.get("general", "general")), [])
+        # The scope the sentence names (财政拨款安排“三公”经费 …), else the general budget's, else any table's.
+        for wanted in dict.fromkeys([scope, canon.get("general", "general")]):
+            if found := index.get((f"{subject}:total", wanted), []):
+                return found
+        return [f for (c, _), fs in index.items() if c == f"{subject}:total" for f in fs]
     concept = SUBJECT_CONCEPTS.get(subject)
     if concept is None:
         return []
@@ -199,15 +205,19 @@ def _check_share(ledger: Ledger, st: Record, sources: Sources) -> str:
     return "differs"
 
 
-def _same_subject(a, b) -> bool:
-    """``statements["subject"] == b`` on one cell: a missing subject equals nothing."""
-    return not is_missing(a) and not is_missing(b) and a == b
+def _same_subject(a: Record, b: Record) -> bool:
+    """Two statements about one subject (a function subject: the same function names or code); a missing subject
+    equals nothing."""
+    if is_missing(a["subject"]) or is_missing(b["subject"]) or a["subject"] != b["subject"]:
+        return False
+    return a["subject"] != "func" or (blank(a["func_names"]), blank(a["func_code"])) == (blank(b["func_names"]),
+                                                                                        blank(b["func_code"]))
 
 
 def _check_change(ledger: Ledger, st: Record, statements: list[Record], sources: Sources) -> str:
     """增加 X 万元，上升 p%: p must be X over the previous year's base, current − X."""
     subject, line = st["subject"], st["line"]
-    amounts = [s for s in statements if s["kind"] == "change_amount" and _same_subject(s["subject"], subject)
+    amounts = [s for s in statements if s["kind"] == "change_amount" and _same_subject(s, st)
                and blank(s["number_text"]) != "" and line - 3 <= s["line"] <= line]
     if not amounts:
         return "not checked: no change amount stated with the percent"
@@ -216,7 +226,7 @@ def _check_change(ledger: Ledger, st: Record, statements: list[Record], sources:
     if current:
         now, where = current[0].value, Ref(current[0].kind, current[0].lines)
     else:
-        stated = [s for s in statements if s["kind"] == "amount" and _same_subject(s["subject"], subject)]
+        stated = [s for s in statements if s["kind"] == "amount" and _same_subject(s, st)]
         if not stated:
             return "not checked: no current amount for the change"
         now, where = float(stated[0]["value"]), Ref("narrative", (int(stated[0]["line"]),))

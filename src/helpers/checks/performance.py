@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.checks.figures import Figure, consensus
 from helpers.checks.ledger import FLOAT_NOISE, HALF_CENT, Ledger, Ref, differs, fmt_wan, label_of, sum_finding
-from helpers.checks.records import Record, Rows, group_by, is_missing, matches, or_zero
+from helpers.checks.records import Record, Rows, blank, group_by, is_missing, matches, or_zero
 from helpers.tables.names import match_name, name_key
 
 PERF_AMOUNT_RE = re.compile(r"资金总额|预算数|预算资金")
@@ -31,9 +31,10 @@ def performance_projects(perf: pd.DataFrame | Rows) -> list[Record]:
     previous = None
     for r in rows:
         # A project block starts where its name first appears after another project's.
-        if not blocks or r["project_name"] != previous:
-            blocks.append({k: r[k] for k in ("table_kind", "project_name", "amount_wan", "line")})
-        previous = r["project_name"]
+        key = (r["project_name"], blank(r.get("project_unit")))
+        if not blocks or key != previous:
+            blocks.append({k: r.get(k) for k in ("table_kind", "project_name", "project_unit", "amount_wan", "line")})
+        previous = key
     return blocks
 
 
@@ -43,8 +44,16 @@ def match_projects(budget: list[Record], perf: list[Record]) -> list[tuple[int, 
     pairs: list[tuple[int, int | None, str]] = []
     names = [r["project_name"] for r in budget]
     keys = [name_key(n) for n in names]
+    # Projects of one name under several units (浙江 表10/表11) pair by unit and name where both tables name the unit.
+    unit_keys = [(_unit_key(r.get("project_unit")), k) for r, k in zip(budget, keys, strict=True)]
     for _kind, table in group_by(enumerate(perf), lambda ip: ip[1]["table_kind"]).items():
-        exact = {i: keys.index(name_key(p["project_name"])) for i, p in table if name_key(p["project_name"]) in keys}
+        exact: dict[int, int] = {}
+        for i, p in table:
+            key, unit = name_key(p["project_name"]), _unit_key(p.get("project_unit"))
+            if unit and (unit, key) in unit_keys:
+                exact[i] = unit_keys.index((unit, key))
+            elif key in keys and keys.count(key) == 1 or key in keys and not unit:
+                exact[i] = keys.index(key)
         taken = set(exact.values())
         for i, p in table:
             if i in exact:
@@ -59,6 +68,10 @@ def match_projects(budget: list[Record], perf: list[Record]) -> list[tuple[int, 
             taken.add(j)
             pairs.append((i, j, f"closest name “{found}”"))
     return pairs
+
+
+def _unit_key(unit) -> str:
+    return name_key(unit) if isinstance(unit, str) and unit else ""
 
 
 def check_performance(ledger: Ledger, projects: pd.DataFrame | Rows, perf: pd.DataFrame | Rows,

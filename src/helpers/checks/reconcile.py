@@ -32,8 +32,9 @@ def _project_lines(projects: Rows, columns: tuple[str, ...]) -> list[Record]:
 
 def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.DataFrame, statements: pd.DataFrame,
               toc: list[tuple[int, str, str]], fiscal_year: int | None,
-              pages: tuple[int | None, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All checks of one document: its findings, and its narrative statements with their status."""
+              pages: tuple[int | None, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """All checks of one document: its findings, its narrative statements with their status, and the number of
+    identities checked."""
     tables = Rows.of(frames["tables"])
     ledger = Ledger(
         doc_id,
@@ -63,4 +64,4 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
     check_performance(ledger, projects, frames["performance_budgets"], frames["indicators"], figures)
     check_completeness(ledger, tables, toc)
     statements = check_narrative(ledger, statements, figures, budget, fiscal_year)
-    return ledger.frame(), statements
+    return ledger.frame(), statements, ledger.checked

@@ -9,6 +9,7 @@ from collections import defaultdict
 import pandas as pd
 
 from helpers.checks.ledger import (
+    HALF_CENT,
     Ledger,
     Ref,
     column_identities,
@@ -23,7 +24,7 @@ from helpers.checks.records import Record, Rows, blank, by_line, group_by, is_mi
 
 TOTAL_TYPES = {"total", "current_total", "grand_total"}
 FUNCTION_LEVELS = {"total": 0, "current_total": 0, "grand_total": 0, "unit": 1, "class": 2, "kuan": 3, "item": 4,
-                   "project": 5}
+                   "project": 5, "subitem": 5}
 SECTION_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 SUBSECTION_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 OF_WHICH_RE = re.compile(r"^其中")
@@ -65,27 +66,41 @@ def row_name(row: Record) -> str:
 
 def tree_parents(types: list[str], codes: list[str | None], units: list[str | None]) -> list[int | None]:
     """Parent of each row in a table listed top-down: the nearest row above it at a higher
-    level (合计 > 单位 > 类 > 款 > 项 > 项目) whose code is a prefix of the row's code."""
+    level (合计 > 单位 > 类 > 款 > 项 > 项目) whose code is a prefix of the row's code; a unit's parent may also be
+    the nearest unit above whose unit code is a proper prefix of its own.
+
+    The rows above are kept by level and code as the table is read, so each row looks up its few candidates (one per
+    level and prefix of its code) instead of scanning every row above it: linear in the rows, where the scan made a
+    200,000-row table quadratic (bench/bench_parents.py)."""
+    levels = max(FUNCTION_LEVELS.values()) + 1
+    nearest = [-1] * levels  # the nearest row of each level
+    nearest_uncoded = [-1] * levels  # … of each level without a code (the parent of any code)
+    nearest_coded: dict[tuple[int, str], int] = {}  # (level, code) → the nearest row
+    nearest_unit: dict[str, int] = {}  # unit code → the nearest unit row
     parents: list[int | None] = []
     for i, row_type in enumerate(types):
         level = FUNCTION_LEVELS.get(row_type)
-        parent = None
-        for j in range(i - 1, -1, -1):
-            other = FUNCTION_LEVELS.get(types[j])
-            if level is None or other is None:
+        if level is None:
+            parents.append(None)
+            continue
+        code = codes[i]
+        found = -1
+        for other in range(level):
+            if not code:
+                found = max(found, nearest[other])
                 continue
-            if row_type == "unit" and types[j] == "unit":
-                if units[i] and units[j] and units[i] != units[j] and units[i].startswith(units[j]):
-                    parent = j
-                    break
-                continue
-            if other >= level:
-                continue
-            if codes[i] and codes[j] and not codes[i].startswith(codes[j]):
-                continue
-            parent = j
-            break
-        parents.append(parent)
+            found = max(found, nearest_uncoded[other],
+                        *(nearest_coded.get((other, code[:n]), -1) for n in range(1, len(code) + 1)))
+        unit = units[i]
+        if row_type == "unit" and unit:
+            found = max(found, *(nearest_unit.get(unit[:n], -1) for n in range(1, len(unit))), -1)
+            nearest_unit[unit] = i
+        parents.append(found if found >= 0 else None)
+        nearest[level] = i
+        if code:
+            nearest_coded[(level, code)] = i
+        else:
+            nearest_uncoded[level] = i
     return parents
 
 
@@ -102,6 +117,8 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
         for i, p in enumerate(parents):
             if p is not None:
                 children[p].append(i)
+        for p in list(children):
+            children[p] = _nest_units_by_sums(records, children[p], children)
         for p, kids in children.items():
             head = records[p]
             for role in roles:
@@ -112,6 +129,33 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
                 refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(records[k]["line"]) for k in kids))]
                 sum_finding(ledger, "table.rows", what, or_zero(head[column]), [or_zero(records[k][column]) for k in kids],
                              refs)
+
+
+def _nest_units_by_sums(records: list[Record], kids: list[int], children: dict[int, list[int]]) -> list[int]:
+    """Unit rows without codes nest by their amounts: a unit row whose own rows fall short of it by exactly the
+    amounts of the unit rows right after it is their group (浙江 prints the department, then its units, all as unit
+    rows; 广东 prints a unit, its projects, then a unit under it). Returns the kids left directly under the parent;
+    the grouped ones move under their group."""
+    def uncoded_unit(i: int) -> bool:
+        return records[i]["row_type"] == "unit" and is_missing(records[i].get("unit_code"))
+
+    kept, i = [], 0
+    while i < len(kids):
+        k = kids[i]
+        kept.append(k)
+        i += 1
+        if not uncoded_unit(k):
+            continue
+        own = children.get(k, [])
+        deficit = _main_amount(records[k]) - sum(_main_amount(records[c]) for c in own)
+        run, members = 0.0, []
+        while i + len(members) < len(kids) and uncoded_unit(kids[i + len(members)]) and run < deficit - HALF_CENT:
+            run += _main_amount(records[kids[i + len(members)]])
+            members.append(kids[i + len(members)])
+        if members and len(own) + len(members) >= 2 and not differs(deficit, run, HALF_CENT * len(members)):
+            children[k] = own + members
+            i += len(members)
+    return kept
 
 
 def _summary_level(name: str, row_type: str) -> str:
@@ -142,8 +186,8 @@ def check_summary_sides(ledger: Ledger, lines: pd.DataFrame | Rows) -> None:
 
             for row in rows:
                 level = _summary_level(row["name"], row["row_type"])
-                if level == "of_which":
-                    continue
+                if level == "of_which" or row["row_type"] == "class_detail":
+                    continue  # 其中 rows and a 类's 款/项 details are no items of the side
                 if level == "section":
                     _close_section(ledger, kind, section, section_items, roles)
                     section, section_items = row, []
@@ -198,31 +242,49 @@ def _check_group(ledger: Ledger, kind: str, head: Record, parts: list[Record], r
 
 
 def check_three_public(ledger: Ledger, three_public: pd.DataFrame | Rows) -> None:
-    """“三公”经费 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, for each year printed."""
+    """“三公”经费 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, for each year and scope printed, on each row of a
+    wide table (one row per unit or year) and over the rows of a long one."""
     printed = Rows.of(three_public).records
-    if not printed:
-        return
-    for kind, table in group_by(printed, lambda r: r["table_kind"]).items():
-        prefix = "gov_fund_" if kind == "gov_fund_three_public" else ""
-        for period in ("", "_prev_year"):
-            values = {}
-            where = {}
-            for row in table:
-                figure = row["figure"].removeprefix(prefix)
-                if figure.endswith("_prev_year") != bool(period):
-                    continue
-                role = figure.removesuffix("_prev_year")
-                values[role] = row["value_wan"]
-                where[role] = int(row["line"])
-            chosen = {}
-            for whole, parts, group in column_identities():
-                if not whole.startswith("three_public") or whole not in values or group in chosen:
-                    continue
-                present = [p for p in parts if p in values]
-                if present and not (group == "three_public" and "three_public_vehicle" in parts
-                                    and "three_public_vehicle" not in values):
-                    chosen[group] = (whole, present)
-            for whole, present in chosen.values():
-                what = f"{label_of(kind)}{'（上年）' if period else ''}: {role_label(whole)}"
-                refs = [Ref(kind, (where[whole],)), Ref(kind, tuple(sorted({where[p] for p in present})))]
-                sum_finding(ledger, "table.three_public", what, values[whole], [values[p] for p in present], refs)
+    by_scope = group_by(printed, lambda r: (r["table_kind"], blank(r.get("scope"))))
+    scopes_of = defaultdict(set)
+    for kind, scope in by_scope:
+        scopes_of[kind].add(scope)
+    for (kind, scope), table in by_scope.items():
+        figures_on = defaultdict(set)
+        for row in table:
+            figures_on[row["figure"]].add(row["line"])
+        wide = any(len(lines) > 1 for lines in figures_on.values())
+        groups = group_by(table, lambda r: r["line"]).values() if wide else [table]
+        shown = f"（{SCOPE_NAMES.get(scope, scope)}）" if len(scopes_of[kind]) > 1 else ""
+        for group in groups:
+            _check_three_public_group(ledger, kind, group, shown)
+
+
+SCOPE_NAMES = {"all": "合计", "fiscal": "财政拨款", "general": "一般公共预算", "gov_fund": "政府性基金预算",
+               "state_capital": "国有资本经营预算"}
+
+
+def _check_three_public_group(ledger: Ledger, kind: str, table: list[Record], scope: str) -> None:
+    prefix = "gov_fund_" if kind == "gov_fund_three_public" else ""
+    for period in ("", "_prev_year"):
+        values = {}
+        where = {}
+        for row in table:
+            figure = row["figure"].removeprefix(prefix)
+            if figure.endswith("_prev_year") != bool(period):
+                continue
+            role = figure.removesuffix("_prev_year")
+            values[role] = row["value_wan"]
+            where[role] = int(row["line"])
+        chosen = {}
+        for whole, parts, group in column_identities():
+            if not whole.startswith("three_public") or whole not in values or group in chosen:
+                continue
+            present = [p for p in parts if p in values]
+            if present and not (group == "three_public" and "three_public_vehicle" in parts
+                                and "three_public_vehicle" not in values):
+                chosen[group] = (whole, present)
+        for whole, present in chosen.values():
+            what = f"{label_of(kind)}{scope}{'（上年）' if period else ''}: {role_label(whole)}"
+            refs = [Ref(kind, (where[whole],)), Ref(kind, tuple(sorted({where[p] for p in present})))]
+            sum_finding(ledger, "table.three_public", what, values[whole], [values[p] for p in present], refs)

@@ -34,7 +34,7 @@ def read_document(source: DocumentSource, interim_dir: Path) -> RawText:
             try:
                 layer = pdf_layer(path, digest, interim_dir)
             except PdfError as exc:
-                raise DocumentError(f"{where}{exc}") from None
+                raise DocumentError(f"{where}{exc}", "read") from None
             stats = layer.stats
             if stats.scanned_pages:
                 shown = ", ".join(str(p) for p in stats.scanned_pages)
@@ -50,16 +50,17 @@ def read_document(source: DocumentSource, interim_dir: Path) -> RawText:
             layer_file = f"{digest}.txt"
         else:
             try:
-                text, encoding = decode(data)
+                text, encoding, warnings = decode(data)
             except DocumentError as exc:
-                raise DocumentError(f"{where}{exc}") from None
+                raise DocumentError(f"{where}{exc}", "read") from None
+            problems += [("warning", f"{where}{w}") for w in warnings]
             texts.append(text)
             parts.append(SourcePart(path.name, "text", digest))
             encodings.append(encoding)
             layer_file = ""
     n_pages = sum(p.last_page - p.first_page + 1 for p in parts if p.first_page)
     if n_pages and all(p.kind == "pdf" for p in parts) and sum(len(p.scanned_pages) for p in parts) == n_pages:
-        raise DocumentError(f"no text layer on any of its {n_pages} pages (a scanned PDF?); OCR is not supported")
+        raise DocumentError(f"no text layer on any of its {n_pages} pages (a scanned PDF?); OCR is not supported", "read")
     joined = "\n".join(t.rstrip("\n") for t in texts) + "\n" if len(texts) > 1 else texts[0]
     if len(source.files) > 1:
         layer_file = f"documents/{source.doc_id}.txt"

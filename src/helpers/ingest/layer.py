@@ -107,7 +107,7 @@ def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: s
 
 
 def _page_of(pages: tuple[int | None, ...], line) -> int | None:
-    if line is None or line != line:  # NaN: a row with no line
+    if pd.isna(line):  # a row with no line (a missing key figure)
         return None
     index = int(line) - 1
     return pages[index] if 0 <= index < len(pages) else None

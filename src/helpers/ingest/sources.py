@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MANIFEST_NAME
-from helpers.ingest.manifest import DOC_ID_RE, load_manifest
+from helpers.errors import DocumentError, Problem
+from helpers.ingest.manifest import DOC_ID_RE, MANIFEST_COLUMNS, load_manifest
 
 DOCUMENT_SUFFIXES = {".pdf": "pdf", ".txt": "text"}
 FILES_SEPARATOR = ";"
@@ -38,10 +39,20 @@ def is_folder_note(path: Path) -> bool:
     return path.suffix.lower() == ".md" or path.stem.lower() == "readme"
 
 
-def discover(raw_dir: Path, manifest: pd.DataFrame | None = None) -> tuple[list[DocumentSource], list[str]]:
-    """Documents of a folder, sorted by doc_id, and one-line problems of the folder."""
-    manifest = load_manifest(raw_dir) if manifest is None else manifest
-    problems: list[str] = []
+def discover(raw_dir: Path, manifest: pd.DataFrame | None = None) -> tuple[list[DocumentSource], list[Problem]]:
+    """Documents of a folder, sorted by doc_id, and the folder's problems (one line each)."""
+    problems: list[Problem] = []
+    manifest_file = str(raw_dir / MANIFEST_NAME)
+    if manifest is None:
+        try:
+            manifest = load_manifest(raw_dir)
+        except DocumentError as exc:  # its documents are still the folder's (process refuses the run and says why)
+            problems.append(Problem("error", manifest_file, str(exc).removeprefix(f"{manifest_file}: "), "manifest"))
+            manifest = pd.DataFrame(columns=MANIFEST_COLUMNS)
+
+    def refuse(file: Path | str, message: str, doc_id: str = "") -> None:
+        problems.append(Problem("error", str(file), message, "folder", doc_id))
+
     # Hidden files (.DS_Store, .gitkeep) are the file system's, not documents.
     files = sorted(p for p in raw_dir.iterdir()
                    if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".") and not is_folder_note(p))
@@ -53,21 +64,21 @@ def discover(raw_dir: Path, manifest: pd.DataFrame | None = None) -> tuple[list[
         if path in claimed:
             continue
         if kind_of(path) is None:
-            problems.append(f"{path}: not a document: raw documents are <doc_id>.pdf or <doc_id>.txt")
+            refuse(path, "not a document: raw documents are <doc_id>.pdf or <doc_id>.txt")
             continue
         if not DOC_ID_RE.match(path.stem):
-            problems.append(f"{path}: doc_id '{path.stem}' has characters other than letters, digits, '-', '_', '.'")
+            refuse(path, f"doc_id '{path.stem}' has characters other than letters, digits, '-', '_', '.'")
             continue
         stems.setdefault(path.stem, []).append(path)
     for doc_id, paths in stems.items():
         if doc_id in by_id:
             names = ", ".join(p.name for p in paths)
-            problems.append(f"{raw_dir}: {names} and the manifest's files of '{doc_id}' claim one doc_id; "
-                            f"{names} not processed")
+            refuse(raw_dir, f"{names} and the manifest's files of '{doc_id}' claim one doc_id; {names} not processed",
+                   doc_id)
         elif len(paths) > 1:
             names = ", ".join(p.name for p in paths)
-            problems.append(f"{raw_dir}: files {names} claim one doc_id '{doc_id}'; none is processed "
-                            f"(keep one, or list them in the manifest's files column)")
+            refuse(raw_dir, f"files {names} claim one doc_id '{doc_id}'; none is processed "
+                            "(keep one, or list them in the manifest's files column)", doc_id)
         else:
             by_id[doc_id] = (paths[0],)
     folded: dict[str, list[str]] = {}
@@ -75,22 +86,22 @@ def discover(raw_dir: Path, manifest: pd.DataFrame | None = None) -> tuple[list[
         folded.setdefault(doc_id.casefold(), []).append(doc_id)
     for same in (sorted(ids) for ids in folded.values() if len(ids) > 1):
         names = ", ".join(by_id[d][0].name for d in same)
-        problems.append(f"{raw_dir}: files {names} claim one doc_id (ids differ only by case); none is processed")
+        refuse(raw_dir, f"files {names} claim one doc_id (ids differ only by case); none is processed")
         for doc_id in same:
             del by_id[doc_id]
     collided = {key for key, ids in folded.items() if len(ids) > 1}
     for doc_id in manifest["doc_id"]:
         if not DOC_ID_RE.match(str(doc_id)):
-            problems.append(f"{raw_dir / MANIFEST_NAME}: row '{doc_id}' has a doc_id with path or other characters")
+            refuse(manifest_file, f"row '{doc_id}' has a doc_id with path or other characters")
         elif doc_id not in by_id and doc_id.casefold() not in collided and doc_id not in stems.keys() | refused:
-            problems.append(f"{raw_dir / MANIFEST_NAME}: row '{doc_id}' names no file {doc_id}.pdf or {doc_id}.txt")
+            refuse(manifest_file, f"row '{doc_id}' names no file {doc_id}.pdf or {doc_id}.txt", doc_id)
     for doc_id in manifest["doc_id"][manifest["doc_id"].duplicated()].tolist():
-        problems.append(f"{raw_dir / MANIFEST_NAME}: doc_id '{doc_id}' appears in more than one row")
+        refuse(manifest_file, f"doc_id '{doc_id}' appears in more than one row", doc_id)
     return [DocumentSource(d, by_id[d]) for d in sorted(by_id)], problems
 
 
 def _listed_files(raw_dir: Path, manifest: pd.DataFrame,
-                  problems: list[str]) -> tuple[dict[str, tuple[Path, ...]], set[str]]:
+                  problems: list[Problem]) -> tuple[dict[str, tuple[Path, ...]], set[str]]:
     """doc_id → the files its manifest row lists in ``files``, each a document file of the folder; and the
     doc_ids whose list names a file that is not one (refused, with a problem)."""
     listed: dict[str, tuple[Path, ...]] = {}
@@ -108,8 +119,8 @@ def _listed_files(raw_dir: Path, manifest: pd.DataFrame,
                 bad.append(name)
             paths.append(path)
         if bad:
-            problems.append(f"{raw_dir / MANIFEST_NAME}: row '{doc_id}' lists {', '.join(bad)}, not a .pdf or "
-                            f".txt file of the folder; the document is not processed")
+            problems.append(Problem("error", str(raw_dir / MANIFEST_NAME), f"row '{doc_id}' lists {', '.join(bad)}, not a "
+                                    ".pdf or .txt file of the folder; the document is not processed", "folder", doc_id))
             refused.add(doc_id)
             continue
         listed[doc_id] = tuple(paths)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.config import MAPS_DIR
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
-from helpers.tables.layout import function_class_names
+from helpers.tables.layout import function_class_names, strip_numbering
 
 SUBJECTS_PATH = MAPS_DIR / "narrative_subjects.csv"
 CUES_PATH = MAPS_DIR / "narrative_cues.csv"
@@ -178,10 +178,27 @@ def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
     return found
 
 
-def _nearest(candidates: list[_Candidate], position: int) -> _Candidate | None:
-    """The subject phrase ending nearest before ``position``; at the same end the longest, then the first row."""
-    before = [c for c in candidates if c.end <= position]
+def _nearest(candidates: list[_Candidate], position: int,
+             asides: list[tuple[int, int]] = ()) -> _Candidate | None:
+    """The subject phrase ending nearest before ``position``; at the same end the longest, then the first row. A
+    phrase inside a bracketed aside closed before the number is not its subject: in 运行维护费701.34万元（购置费331万元，
+    运行维护费370.34万元）比上年增加66.79万元 the change is about the phrase before the brackets."""
+    before = [c for c in candidates if c.end <= position
+              and not any(open_ < c.start and c.end <= close < position for open_, close in asides)]
     return max(before, key=lambda c: (c.end, c.end - c.start, -c.rule.order), default=None)
+
+
+def _asides(text: str) -> list[tuple[int, int]]:
+    """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth, start = depth + 1, (i if depth == 0 else start)
+        elif ch in "）)" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i))
+    return spans
 
 
 def _scope_marks(view: str, candidates: list[_Candidate], maps: StatementMaps) -> list[tuple[int, str]]:
@@ -234,7 +251,9 @@ def _func_fields(match: re.Match) -> tuple[str | None, str | None]:
     raw = groups.get("func")
     if not raw:
         return None, None
-    parts = [p for p in FUNC_LEVEL_MARK_RE.split(WHITESPACE_RE.sub("", raw)) if p and p != "支出"]
+    # Each level's name without its numbering (1.行政事业单位养老支出（款）: 江苏 numbers the 款 under its 类).
+    parts = [strip_numbering(p) for p in FUNC_LEVEL_MARK_RE.split(WHITESPACE_RE.sub("", raw))]
+    parts = [p for p in parts if p and p != "支出"]
     if not parts:
         return None, None
     parts[0] = parts[0].removesuffix("支出") or parts[0]
@@ -311,11 +330,15 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
     opening = text[: first_number.start()] if first_number else text
     carried = state.subject if _search_any(maps.cues["continuation"], opening) else None
 
+    asides = _asides(view)
+
     def subject_at(position: int) -> _Candidate | None:
-        return _nearest(candidates, position) or carried
+        return _nearest(candidates, position, asides) or carried
+
+    inherited = state.scope
 
     def scope_at(position: int) -> str:
-        return next((s for p, s in reversed(marks) if p < position), state.scope)
+        return next((s for p, s in reversed(marks) if p < position), inherited)
 
     found: list[tuple[int, list[dict]]] = []
     counted: set[int] = set()
@@ -380,7 +403,7 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
             if row["kind"] == "share":
                 row["share_of"] = _share_of(row["subject"], earlier + rows, maps)
             rows.append(row)
-    return rows, _State(marks[-1][1] if marks else state.scope, subject_at(len(text)))
+    return rows, _State(marks[-1][1] if marks else inherited, subject_at(len(text)))
 
 
 def extract_narrative_statements(

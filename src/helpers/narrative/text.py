@@ -15,6 +15,7 @@ EVIDENCE_MAX = 80
 _SENTENCE_END = "。；：;:！？!?"
 _TRAILING_CLOSERS = "”’\"'）)】」』"
 UNIT_FACTOR = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, None: 1.0}
+HEADING_START_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -58,15 +59,26 @@ def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
         piece = clean_line(raw)
         if not piece:
             continue
-        if is_heading:
-            flush()
+        if is_heading or HEADING_START_RE.match(piece):
+            flush()  # a numbered heading (第三部分, 一、, （二）) starts a paragraph of its own
         starts.append(len(text))
         nums.append(int(number))
         text += piece
-        if is_heading or _ends_sentence(piece):
+        # A sentence end inside brackets (…万元；\n…万元。）比上年增加…) does not end the paragraph.
+        if is_heading or _ends_sentence(piece) and _open_brackets(text) == 0:
             flush()
     flush()
     return paragraphs
+
+
+def _open_brackets(text: str) -> int:
+    depth = 0
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+    return depth
 
 
 def evidence_text(text: str) -> str:

@@ -1,128 +1,191 @@
-"""A folder of documents through the pipeline: documents in worker processes, results in document order,
-tables written as they come, indicator reuse counted over the corpus, the comparison table last.
+"""A folder of documents through the pipeline into a folder of tables, swapped in whole or not at all.
+
+A run holds the output folder's lock, writes every table into a fresh folder beside it, writes the run's manifest
+(``_run.json``: every file with its size and sha256) last, and only then swaps the new folder in. A run that is killed,
+interrupted, or fails (a full or read-only disk, a manifest that cannot be read) leaves the previous outputs whole;
+what a killed run leaves beside them is cleared by the next. Each document's failure is that document's one line in
+the ``problems`` table, and every other document is written.
 """
 from __future__ import annotations
 
-import resource
+import shutil
+import signal
 import sys
+import threading
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from itertools import accumulate, islice
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.analysis.compare import build_comparison
 from helpers.analysis.indicators import count_reuse, recount_reused
+from helpers.checks.repeats import same_content
 from helpers.config import INTERIM_DIR
-from helpers.errors import DocumentError
-from helpers.ingest.manifest import load_manifest
-from helpers.ingest.sources import DocumentSource, discover
-from helpers.pipeline.document import DocumentResult, process_document
-from helpers.pipeline.export import write_exports
-from helpers.pipeline.outputs import TABLE_NAMES
+from helpers.errors import DocumentError, Problem
+from helpers.fsio import FolderLock, OutputError, clear_staging, describe_os_error, replace_folder, staging_folder
+from helpers.ingest.manifest import read_manifest
+from helpers.ingest.sources import discover
+from helpers.pipeline.document import DocumentResult
+from helpers.pipeline.export import EXPORT_FILES, write_exports
+from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
+from helpers.pipeline.workers import peak_memory_mb, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
+
+KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
+
+
+class Interrupted(BaseException):
+    """A termination signal, raised where the run is so that it cleans up as after Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class CorpusRun:
+    n_documents: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    pages: list[float] = field(default_factory=lambda: [0, 0, 0.0])  # PDF pages extracted, read from cache, seconds
 
 
 def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR) -> int:
+    """Process every document of raw_dir into out_dir; 0 when no problem is an error, 1 otherwise (130 or 143 when
+    interrupted). Every message is one line."""
     start = time.perf_counter()
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
         return 1
+    kept = f"{out_dir} left as it was"
     try:
-        manifest = load_manifest(raw_dir)
-        documents, problems = discover(raw_dir, manifest)
-    except DocumentError as exc:
+        with FolderLock(out_dir), _signals_interrupt():
+            clear_staging(out_dir)
+            _check_replaceable(out_dir)
+            staged = staging_folder(out_dir)
+            try:
+                run = process_corpus(raw_dir, staged, jobs, interim_dir)
+                for name in KEPT_FILES:
+                    if (out_dir / name).is_file():
+                        shutil.copy2(out_dir / name, staged / name)
+                write_run_manifest(staged)
+                replace_folder(staged, out_dir)
+            finally:
+                shutil.rmtree(staged, ignore_errors=True)  # nothing left after the swap; the partial run otherwise
+    except DocumentError as exc:  # the folder as a whole cannot be read (its manifest)
+        print(f"error: {exc}; {kept}", file=sys.stderr)
+        return 1
+    except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    kept: list[DocumentResult] = []  # only the tables that need the whole corpus before they are written
-    failed = len(problems)
+    except OSError as exc:
+        print(f"error: {describe_os_error(exc, out_dir)}; {kept}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Interrupted) as exc:
+        print(f"error: interrupted; {kept}", file=sys.stderr)
+        return 128 + getattr(exc, "signum", signal.SIGINT)
+    except Exception as exc:  # a fault of the run as a whole (every document's own is caught where it arose)
+        print(f"error: unexpected {type(exc).__name__}: {' '.join(str(exc).split())}; {kept}", file=sys.stderr)
+        return 1
+    errors = sum(p.severity == "error" for p in run.problems)
+    seconds = time.perf_counter() - start
+    main_mb, workers_mb = peak_memory_mb()
+    extracted, cached, extract_seconds = run.pages
+    if extracted or cached:
+        rate = f", {extracted / extract_seconds:.1f} pages/s per worker" if extract_seconds else ""
+        print(f"PDF: {extracted} pages extracted in {extract_seconds:.1f} s{rate}; {cached} pages read from the cache "
+              f"({interim_dir})")
+    print(f"{run.n_documents} documents processed, {errors} problems, {seconds:.1f} s "
+          f"({run.n_documents / seconds:.0f} documents/s, {jobs} jobs, peak memory {main_mb:.0f} MB, "
+          f"workers {workers_mb:.0f} MB) → {out_dir}")
+    return 1 if errors else 0
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Interrupted in the main thread (as Ctrl-C raises KeyboardInterrupt), so the staged
+    folder is removed and the workers stopped; the previous handlers are put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame) -> None:
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Refuse an output folder that holds anything but a run's outputs: the swap would delete it."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: not a folder")
+    if not out_dir.exists() or (out_dir / RUN_MANIFEST).is_file():
+        return
+    ours = {f"{name}.{ext}" for name in [*TABLE_NAMES, *RUN_TABLES] for ext in ("csv", "parquet")} | set(EXPORT_FILES)
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in ours and not (p.is_file() and p.name[0] == "."))
+    if foreign:
+        raise OutputError(f"{out_dir}: holds files that are not outputs of a run ({', '.join(foreign[:3])}"
+                          f"{' …' if len(foreign) > 3 else ''}); the run replaces the whole folder: give an empty or "
+                          "new --out-dir")
+
+
+def process_corpus(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR) -> CorpusRun:
+    """Every document of raw_dir into the tables of out_dir (a staged folder); every problem printed as found."""
+    run = CorpusRun()
+    manifest, problems = read_manifest(raw_dir)
+    documents, folder_problems = discover(raw_dir, manifest)
+    for problem in [*problems, *folder_problems]:
+        _report(run, problem)
     writer = TableWriter(out_dir)
-    pages = [0, 0, 0.0]  # PDF pages extracted, read from the cache, seconds of extraction
-    for path, result, error in _process_all(documents, manifest, jobs, interim_dir):
-        if error:
-            print(f"error: {path}: {error}", file=sys.stderr)
-            failed += 1
-            continue
-        print(summary_line(result))  # kept even with problems: nothing read is dropped
-        pages = [pages[0] + result.pages_extracted, pages[1] + result.pages_cached, pages[2] + result.extract_seconds]
-        for severity, message in result.problems:
-            print(f"{severity}: {path}: {message}", file=sys.stderr)
-        failed += any(severity == "error" for severity, _ in result.problems)
-        for name in TABLE_NAMES:
-            if name not in CORPUS_TABLES:
-                writer.add(name, result.frames[name])
-        kept.append(DocumentResult(result.doc_id, {name: result.frames[name] for name in CORPUS_TABLES}))
+    kept: list[DocumentResult] = []  # only the tables that need the whole corpus before they are written
+    files, digests = {}, []
+    with closing(process_all(documents, manifest, jobs, interim_dir)) as outcomes:
+        for source, result, error in outcomes:
+            if error is not None:
+                _report(run, Problem("error", str(source.path), str(error), error.stage or "read", source.doc_id))
+                continue
+            print(summary_line(result))  # kept even with problems: nothing read is dropped
+            run.pages = [run.pages[0] + result.pages_extracted, run.pages[1] + result.pages_cached,
+                         run.pages[2] + result.extract_seconds]
+            for problem in result.problems:
+                _report(run, problem)
+            for name in TABLE_NAMES:
+                if name not in CORPUS_TABLES:
+                    writer.add(name, result.frames[name])
+            kept.append(DocumentResult(result.doc_id, {name: result.frames[name] for name in CORPUS_TABLES}))
+            files[result.doc_id] = str(source.path)
+            digests.append((result.doc_id, str(result.frames["documents"]["sha256"].iloc[0])))
+    for doc_id, message in same_content(digests).items():
+        _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
     count_reuse_across(kept)
     for result in kept:
         for name in CORPUS_TABLES:
             writer.add(name, result.frames[name])
+    writer.add("problems", problems_frame(run.problems))
     writer.close()
     write_comparison(out_dir)
     write_exports(out_dir)  # workbook, database, per-document digests for the reports
-    seconds = time.perf_counter() - start
-    main_mb, workers_mb = peak_memory_mb()
-    if pages[0] or pages[1]:
-        rate = f", {pages[0] / pages[2]:.1f} pages/s per worker" if pages[2] else ""
-        print(f"PDF: {pages[0]} pages extracted in {pages[2]:.1f} s{rate}; {pages[1]} pages read from the cache "
-              f"({interim_dir})")
-    print(f"{len(kept)} documents processed, {failed} problems, {seconds:.1f} s ({len(kept) / seconds:.0f} documents/s, "
-          f"{jobs} jobs, peak memory {main_mb:.0f} MB, workers {workers_mb:.0f} MB) → {out_dir}")
-    return 1 if failed else 0
+    run.n_documents = len(kept)
+    return run
 
 
-_MANIFEST: pd.DataFrame | None = None  # of this process: set once per worker, not pickled with every task
-_INTERIM: Path = INTERIM_DIR
+def _report(run: CorpusRun, problem: Problem) -> None:
+    print(problem.line(), file=sys.stderr)
+    run.problems.append(problem)
 
 
-def _use_manifest(manifest: pd.DataFrame, interim_dir: Path = INTERIM_DIR) -> None:
-    global _MANIFEST, _INTERIM
-    _MANIFEST, _INTERIM = manifest, interim_dir
-
-
-def _process_one(source: DocumentSource) -> tuple[Path, DocumentResult | None, str | None]:
-    """One document, its failure turned into a one-line message (no traceback)."""
-    path = source.path
-    try:
-        return path, process_document(source.doc_id, source, _MANIFEST, _INTERIM), None
-    except DocumentError as exc:
-        return path, None, str(exc)
-    except Exception as exc:  # one bad document must not stop the others
-        return path, None, f"unexpected {type(exc).__name__}: {exc}"
-
-
-IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy while the writer catches up
-
-
-def _process_all(documents: list[DocumentSource], manifest: pd.DataFrame, jobs: int,
-                 interim_dir: Path = INTERIM_DIR) -> Iterator[tuple[Path, DocumentResult | None, str | None]]:
-    """Results in document order, whatever the number of worker processes (so the bytes written do not depend on it)."""
-    # One manifest object per process: document_metadata indexes it once, instead of once per unpickled copy.
-    _use_manifest(manifest, interim_dir)
-    if jobs <= 1 or len(documents) <= 1:
-        yield from map(_process_one, documents)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_use_manifest,
-                             initargs=(manifest, interim_dir)) as pool:
-        # A bounded window of documents in flight, not pool.map's all-at-once: results the writer has not taken
-        # yet would otherwise pile up in memory as the corpus grows.
-        tasks = iter(documents)
-        pending = deque(pool.submit(_process_one, task) for task in islice(tasks, IN_FLIGHT_PER_JOB * jobs))
-        while pending:
-            yield pending.popleft().result()
-            for task in islice(tasks, 1):
-                pending.append(pool.submit(_process_one, task))
-
-
-def peak_memory_mb() -> tuple[float, float]:
-    """Largest resident size of this process and of its largest finished worker, in MB (Linux reports KiB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return own / 1024, workers / 1024
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    rows = [{"doc_id": p.doc_id, "file": p.file, "stage": p.stage, "severity": p.severity, "message": p.message}
+            for p in problems]
+    return pd.DataFrame(rows, columns=columns_of("problems"))
 
 
 def write_comparison(out_dir: Path) -> None:

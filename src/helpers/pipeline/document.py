@@ -10,27 +10,30 @@ import pandas as pd
 
 from helpers.analysis.indicators import enrich_indicators, summarize_indicators
 from helpers.analysis.key_figures import key_figures
-from helpers.analysis.profile import build_profile, classify_projects
+from helpers.analysis.profile import build_profile, check_profile, classify_projects
 from helpers.checks.reconcile import reconcile
+from helpers.checks.repeats import repeated_tables
 from helpers.config import INTERIM_DIR
-from helpers.errors import DocumentError
+from helpers.errors import DocumentError, Problem
 from helpers.ingest.document import read_document
 from helpers.ingest.layer import add_pages
 from helpers.ingest.metadata import document_metadata
 from helpers.ingest.raw_text import RawText
 from helpers.ingest.sources import DocumentSource
 from helpers.narrative.statements import extract_narrative_statements
+from helpers.schema import check_schema
+from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
 from helpers.tables.read import read_tables, records_frame
 from helpers.tables.split import RawDocument, extract_document
-from helpers.tables.survey import input_problems, template_family
+from helpers.tables.survey import document_type, input_problems, template_family
 
 
 @dataclass
 class DocumentResult:
     doc_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (error | warning, one-line message)
+    problems: list[Problem] = field(default_factory=list)  # of the input, one line each
     pages_extracted: int = 0  # PDF pages extracted for this document (not read from the cache)
     pages_cached: int = 0
     extract_seconds: float = 0.0
@@ -41,36 +44,80 @@ class DocumentResult:
 
 def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame,
                      interim_dir: Path = INTERIM_DIR) -> DocumentResult:
-    """All stages for one document (its raw files, or one file). Raises DocumentError with a one-line reason."""
+    """All stages for one document (its raw files, or one file). Raises DocumentError with a one-line reason and the
+    stage it arose in, whatever went wrong (an unexpected exception too)."""
     if isinstance(source, Path):
         source = DocumentSource(doc_id, (source,))
+    stage = Stage()
+    try:
+        return _process(doc_id, source, manifest, interim_dir, stage)
+    except DocumentError as exc:
+        exc.stage = exc.stage or stage.name
+        raise
+    except Exception as exc:  # a bug or an input no stage foresaw: this document's error, not the run's
+        raise DocumentError(f"unexpected {type(exc).__name__} in {stage.name}: {one_line(str(exc))}", stage.name) from exc
+
+
+@dataclass
+class Stage:
+    name: str = "read"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interim_dir: Path,
+             stage: Stage) -> DocumentResult:
     raw = read_document(source, interim_dir)
-    meta = document_metadata(doc_id, raw, manifest)
-    doc = extract_document(raw.text)
+    stage.name = "metadata"
+    meta, meta_notes = document_metadata(doc_id, raw, manifest)
+    stage.name = "tables"
+    doc = extract_document(raw.text, raw.pages)
+    classify_unknown_tables(doc.tables)
     if not doc.tables:
         raise DocumentError("no recognisable budget table found")
+    if document_type(doc) == "final_account":
+        raise DocumentError("a final account (决算), not a budget: reading 决算 is not supported yet")
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
     reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
     frames = reading.frames
     attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
+    stage.name = "narrative"
     statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
+    stage.name = "analysis"
     frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
     frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
+    stage.name = "checks"
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
-    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line"])
-    findings, statements = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
-    frames["findings"] = findings
+    printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line", "scope", "total_row",
+                                                   "blank", "declared_empty"])
+    findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
     frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
+    frames["documents"]["n_checks"] = n_checks
+    stage.name = "analysis"
+    frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
+    profile = build_profile(doc_id, {**frames, "findings": findings}, frames["project_classes"], doc.narrative)
+    frames["spending_profile"], profile_findings = check_profile(doc_id, profile, raw.pages)
+    frames["findings"] = findings = pd.concat([findings, profile_findings], ignore_index=True) \
+        if len(profile_findings) else findings
     frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
     frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
-    frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
-    frames["spending_profile"] = build_profile(doc_id, frames, frames["project_classes"], doc.narrative)
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
-    problems = [*raw.problems, *input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))]
-    frames["documents"]["problems"] = "; ".join(f"{severity}: {message}" for severity, message in problems)
+    file = str(source.path)
+    problems = [*(Problem(severity, file, message, "read", doc_id) for severity, message in raw.problems),
+                *(Problem(severity, file, message, "metadata", doc_id) for severity, message in meta_notes),
+                *(Problem(severity, file, message, "tables", doc_id) for severity, message in
+                  input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))),
+                *(Problem("error", file, message, "checks", doc_id) for message in repeated_tables(doc))]
+    frames["documents"]["problems"] = "; ".join(f"{p.severity}: {p.message}" for p in problems)
     add_page_columns(frames, raw.pages)
+    stage.name = "write"
+    # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run.
+    for name, frame in frames.items():
+        check_schema(frame, name)
     return DocumentResult(doc_id, frames, problems, pages_extracted=raw.extracted_pages,
                           pages_cached=raw.cached_pages, extract_seconds=raw.extract_seconds)
 
@@ -101,6 +148,7 @@ def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, p
         "scanned_pages": " ".join(str(n) for p in raw.parts for n in p.scanned_pages),
         "text_layer": raw.layer_file,
         "template_family": template_family(doc),
+        "document_type": document_type(doc),
         "tables_found": ";".join(kinds),
         "toc_tables": ";".join(k for _, _, k in doc.toc),
         "tables_missing": ";".join(k for _, _, k in doc.toc if k not in kinds),

@@ -23,12 +23,13 @@ import pandas as pd
 
 from helpers.config import PACKAGE_DIR
 from helpers.fsio import write_atomic
-from helpers.pipeline.outputs import TABLE_NAMES
+from helpers.pipeline.outputs import RUN_TABLES, TABLE_NAMES
 
 WORKBOOK_NAME = "budget_disclosures.xlsx"
 DATABASE_NAME = "budget_disclosures.duckdb"
 DIGESTS_NAME = "digests.json"
-EXPORT_TABLES = [*TABLE_NAMES, "comparison"]
+EXPORT_FILES = (WORKBOOK_NAME, DATABASE_NAME, DIGESTS_NAME)
+EXPORT_TABLES = [*TABLE_NAMES, *RUN_TABLES]
 # Columns whose values depend on the other documents of the corpus: not part of a document's own digest.
 CORPUS_COLUMNS = {"indicators": ["reuse_docs"], "indicator_summary": ["n_reused"]}
 EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row

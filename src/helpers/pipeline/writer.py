@@ -15,6 +15,7 @@ from helpers.schema import apply_schema
 
 # Indicator reuse is counted over all documents: these tables are written once every document is in.
 CORPUS_TABLES = ("indicators", "indicator_summary")
+WRITTEN = [*TABLE_NAMES, "problems"]  # the run's problems come last, once every document is in
 ROW_GROUP_ROWS = 20_000  # rows buffered per table before they are written: memory stays flat with the corpus
 
 
@@ -27,8 +28,8 @@ class TableWriter:
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
-        self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
-        self.buffered = dict.fromkeys(TABLE_NAMES, 0)
+        self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in WRITTEN}
+        self.buffered = dict.fromkeys(WRITTEN, 0)
         self.csv: dict[str, TextIO] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
 
@@ -57,7 +58,7 @@ class TableWriter:
         self.parquet[name].write_table(table)
 
     def close(self) -> None:
-        for name in TABLE_NAMES:
+        for name in WRITTEN:
             if self.buffers[name]:
                 self._flush(name)
             if name not in self.csv:  # no document had a row: the file still has its columns

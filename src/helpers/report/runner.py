@@ -28,6 +28,7 @@ from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.fsio import FolderLock, OutputError, describe_os_error, replace_folder, staging_folder, write_atomic
+from helpers.pipeline.outputs import RUN_MANIFEST, outputs_digest, problem_lines
 from helpers.report import site
 from helpers.report.state import (
     COMPARISON,
@@ -38,11 +39,9 @@ from helpers.report.state import (
     document_digests,
     load_state,
     now_text,
-    processed_fingerprint,
     prune_state,
     raw_fingerprint,
     read_json,
-    read_manifest_rows,
     sha256_file,
     source_fingerprint,
 )
@@ -89,19 +88,35 @@ def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: i
     """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
     inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
     stamp_path = processed_dir / STAMP_NAME
-    if stamp_path.is_file() and (processed_dir / "documents.parquet").is_file():
+    outputs = outputs_digest(processed_dir)  # None unless every file is as the run wrote it (CSV included)
+    if stamp_path.is_file() and outputs is not None:
         stamp = read_json(stamp_path)
         # the outputs' own digest catches tables rewritten by another command since the stamp
-        if stamp.get("inputs") == inputs and stamp.get("outputs") == processed_fingerprint(processed_dir):
-            return False, int(stamp.get("status", 0))  # the same inputs failed the same way: said on every rerun
+        if stamp.get("inputs") == inputs and stamp.get("outputs") == outputs:
+            # the same inputs failed the same way: the exit status and the problems say so on every rerun
+            for line in problem_lines(processed_dir):
+                print(line, file=sys.stderr)
+            return False, int(stamp.get("status", 0))
 
     from helpers.pipeline.corpus import run_process
 
+    before = _folder_id(processed_dir)
     status = run_process(raw_dir, processed_dir, jobs, interim_dir)
-    if (processed_dir / "documents.parquet").is_file():
-        stamp = {"inputs": inputs, "outputs": processed_fingerprint(processed_dir), "status": status}
+    after = outputs_digest(processed_dir)
+    # stamped even after a document failed (the same inputs give the same failure, reported per bureau below), but
+    # not when the run refused the folder and left the previous outputs (a new folder is swapped in otherwise)
+    if after is not None and _folder_id(processed_dir) != before:
+        stamp = {"inputs": inputs, "outputs": after, "status": status}
         write_atomic(stamp_path, json.dumps(stamp, indent=1))
     return True, status
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def discover_sources(raw_dir: Path) -> dict[str, list[Path]]:
@@ -123,11 +138,13 @@ def _is_current(name: str, fingerprint: str, html_path: Path, state: dict[str, d
 
 def plan_reports(doc_ids: list[str], sources: dict[str, list[Path]], raw_dir: Path, processed_dir: Path, out_dir: Path,
                  notebooks_dir: Path, source_fp: str, state: dict[str, dict], force: bool) -> Plan:
-    from helpers.ingest.manifest import DOC_ID_RE
+    from helpers.ingest.manifest import DOC_ID_RE, manifest_records
+    from helpers.pipeline.outputs import failed_documents
 
     plan = Plan()
     rows_digest = document_digests(processed_dir)
-    manifest = read_manifest_rows(raw_dir)
+    manifest = manifest_records(raw_dir)
+    failed = failed_documents(processed_dir)  # the problems table names a document, but it has no rows
     dirs = {"processed_dir": str(processed_dir.resolve()), "raw_dir": str(raw_dir.resolve()),
             "out_dir": str(out_dir.resolve())}
     candidates: list[tuple[str, Path, dict[str, str], str, list[tuple[str, str]]]] = []
@@ -143,8 +160,9 @@ def plan_reports(doc_ids: list[str], sources: dict[str, list[Path]], raw_dir: Pa
     for doc_id in doc_ids:
         if doc_id not in sources or not DOC_ID_RE.match(doc_id):
             plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}"))
-        elif doc_id not in rows_digest:
-            plan.failed.append(Outcome(doc_id, "failed", error="no rows in the processed tables: processing failed (see above)"))
+        elif doc_id not in rows_digest or doc_id in failed:
+            error = failed.get(doc_id, "no rows in the processed tables: processing failed (see above)")
+            plan.failed.append(Outcome(doc_id, "failed", error=error))
         elif not bureau_nb.is_file():
             plan.failed.append(Outcome(doc_id, "failed", error=f"{bureau_nb}: no such notebook"))
         else:
@@ -263,11 +281,18 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def _run_key(raw_dir: Path, processed_dir: Path, notebooks_dir: Path, source_fp: str, docs: list[str] | None) -> str:
     """Everything a run reads: when it matches the last complete run's, nothing can have changed."""
     notebooks = [(p.name, p.read_bytes()) for p in sorted(notebooks_dir.glob("*.ipynb"))]
     return digest([("source", source_fp.encode()), ("raw", raw_fingerprint(raw_dir).encode()),
-                   ("processed", processed_fingerprint(processed_dir).encode()), *notebooks,
+                   ("processed", _read_bytes(processed_dir / RUN_MANIFEST)), *notebooks,
                    ("dirs", f"{raw_dir.resolve()}\0{processed_dir.resolve()}".encode()),
                    ("docs", json.dumps(docs).encode()), ("site", site.ASSETS_VERSION.encode())])
 

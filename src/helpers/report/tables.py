@@ -1,7 +1,7 @@
 """Tables for people: Chinese column labels with the English name beneath, no index, fixed decimals, missing values
 as "—" with the reason where known, long text wrapped in full.
 
-pandas' Styler writes the HTML (escaping every cell and label); the page's DataTables (from itables' offline bundle,
+DataFrame.to_html writes the HTML (escaping every cell and label); the page's DataTables (from itables' offline bundle,
 see render.py) makes every ``table.report-table`` sortable, filterable and searchable. The labels come from the data
 dictionary (chinese_term), so a column is called the same on every page and in the workbook.
 """

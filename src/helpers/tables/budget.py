@@ -28,7 +28,7 @@ class CodeContext:
 
 
 def split_function_code(
-    codes: list[tuple[int, str]], layout: Layout, name: str, context: CodeContext,
+    codes: list[tuple[int, str]], layout: Layout, name: str, context: CodeContext, is_unit=is_unit_name,
 ) -> dict:
     """Function code parts and unit code from a row's code cells (position, then content)."""
     parts: dict[str, str | None] = {"func_class": None, "func_kuan": None, "func_xiang": None}
@@ -38,7 +38,7 @@ def split_function_code(
         role = layout.code_cols.get(col)
         if role in parts and parts[role] is None and len(code) <= 3:
             parts[role] = code
-        elif role == "unit_code" or len(code) == 6 or (len(code) == 3 and is_unit_name(name)):
+        elif role == "unit_code" or len(code) == 6 or (len(code) == 3 and is_unit(name)):
             unit_code = code
         elif len(code) == 7 and code.startswith("2"):
             parts.update(func_class=code[:3], func_kuan=code[3:5], func_xiang=code[5:])
@@ -74,12 +74,12 @@ def split_function_code(
     }
 
 
-def row_type_of(name: str, func_level: str | None, unit_code: str | None) -> str:
+def row_type_of(name: str, func_level: str | None, unit_code: str | None, is_unit=is_unit_name) -> str:
     if func_level:
         return {"类": "class", "款": "kuan", "项": "item"}[func_level]
     if TOTAL_RE.match(name):
         return "total"
-    if unit_code or is_unit_name(name):
+    if unit_code or is_unit(name):
         return "unit"
     return "label"
 
@@ -91,13 +91,13 @@ def parse_function_table(ctx: TableContext, layout: Layout) -> list[dict]:
         parsed = read_row(row, layout)
         ctx.leave_leftovers(parsed)
         name = normalise_text(parsed.name)
-        codes = split_function_code(parsed.codes, layout, name, context)
+        codes = split_function_code(parsed.codes, layout, name, context, ctx.is_unit)
         if not parsed.amounts and not parsed.codes and not name:
             continue
         records.append({
             "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": row.line,
             "side": "income" if ctx.table.kind == "income" else "expenditure",
-            "row_type": row_type_of(name, codes["func_level"], codes["unit_code"]),
+            "row_type": row_type_of(name, codes["func_level"], codes["unit_code"], ctx.is_unit),
             "name": name, **codes, "realigned": parsed.shifted != 0, **ctx.amounts(parsed),
         })
     return records
@@ -121,6 +121,7 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
     right = label_cols[1] if len(label_cols) > 1 else 2
     sides = {"income": layout.restrict(0, right), "expenditure": layout.restrict(right, 10**6)}
     records: list[dict] = []
+    in_classes = False  # the expenditure side has listed a 类: rows that are no 类 now are its 款 and 项
     for row in ctx.table.body:
         cells = row.cells + [""] * max(0, right + 1 - len(row.cells))
         for side, part in (("income", cells[:right]), ("expenditure", [""] * right + cells[right:])):
@@ -131,6 +132,12 @@ def parse_summary_table(ctx: TableContext, layout: Layout) -> list[dict]:
             if not label and not parsed.amounts:
                 continue
             row_type, cls = summary_row_type(label)
+            if side == "expenditure":
+                # 浙江 lists 类, 款 and 项 by name under each other on the expenditure side: the 款 and 项 rows
+                # detail their 类 and are no items of the side's total.
+                in_classes = (in_classes or row_type == "class") and row_type in {"class", "source"}
+                if in_classes and row_type == "source":
+                    row_type = "class_detail"
             records.append({
                 "doc_id": ctx.doc_id, "table_kind": ctx.table.kind, "line": row.line, "side": side,
                 "row_type": row_type, "name": normalise_text(label), "func_code": cls,

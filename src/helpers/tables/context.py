@@ -11,25 +11,61 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.schema import dictionary_columns
 from helpers.tables.layout import ParsedRow
-from helpers.tables.numbers import to_wan
+from helpers.tables.numbers import normalise_text, to_wan
 from helpers.tables.split import RawTable, squeeze
 
-FUNCTION_KINDS = {
-    "income", "expenditure", "general_expenditure", "gov_fund", "state_capital", "procurement",
-}
-ECON_KINDS = {"general_basic_econ", "econ_summary", "basic_econ", "fiscal_econ", "operating_expenses"}
-SUMMARY_KINDS = {"summary", "fiscal_summary"}
-PROJECT_KINDS = {"projects", "general_project"}
-TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)$")
-UNIT_NAME_RE = re.compile(r"(局|院|中心|办公室|办事处|委员会|站|所|队|馆|学校|医院|单位|部门|本级|机关)(（本级）)?$")
+
+@lru_cache(maxsize=1)
+def kinds_of_family() -> dict[str, frozenset[str]]:
+    """Table kinds by the family of cleaner that reads them (maps/table_kinds.csv, column family)."""
+    table = pd.read_csv(MAPS_DIR / "table_kinds.csv", dtype=str)
+    return {family: frozenset(group["kind"]) for family, group in table.groupby("family")}
+
+
+def family_of(kind: str) -> str:
+    """The cleaner family of a table kind ("" for an unknown kind)."""
+    return next((family for family, kinds in kinds_of_family().items() if kind in kinds), "")
+
+
+FUNCTION_KINDS = kinds_of_family()["function"]
+ECON_KINDS = kinds_of_family()["econ"]
+SUMMARY_KINDS = kinds_of_family()["summary"]
+PROJECT_KINDS = kinds_of_family()["projects"]
+PERFORMANCE_KINDS = kinds_of_family()["performance"]
+THREE_PUBLIC_KINDS = kinds_of_family()["three_public"]
+TOTAL_RE = re.compile(r"^(合计|总计|小计|合计数)[：:]?$")
 
 
 @lru_cache(maxsize=1)
 def amount_roles() -> list[str]:
+    """The amount roles of maps/header_roles.csv, in the order the data dictionary lists their ``<role>_wan``
+    columns (a role the dictionary lacks comes last, and writing then fails naming its column)."""
     rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
-    roles = [r for r in dict.fromkeys(rules["role"]) if r != "detail"]
-    return roles
+    roles = [r for r in dict.fromkeys(rules["role"]) if r not in ("detail", "note")]
+    order = {c.removesuffix("_wan"): i for i, c in enumerate(dictionary_columns()["budget_lines"])}
+    return sorted(roles, key=lambda r: order.get(r, len(order)))
+
+
+@lru_cache(maxsize=1)
+def _scopes() -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    defaults = pd.read_csv(MAPS_DIR / "table_scopes.csv", dtype=str)
+    titles = pd.read_csv(MAPS_DIR / "title_scopes.csv", dtype=str)
+    return (dict(zip(defaults["table_kind"], defaults["scope"], strict=True)),
+            [(re.compile(p), s) for p, s in zip(titles["pattern"], titles["scope"], strict=True)])
+
+
+def table_scope(kind: str, title: str) -> str:
+    """The funds a table covers: what its title says (maps/title_scopes.csv: 一般公共预算 → general, 财政拨款 →
+    fiscal …), else its kind's scope (maps/table_scopes.csv), else all funds."""
+    defaults, by_title = _scopes()
+    flat = squeeze(title)
+    # The kind's scope wins for tables whose title names a source inside a wider table (财政拨款收支总表 is fiscal
+    # by its kind already); the title decides where the kind is scope-neutral (三公, 项目, 采购 tables).
+    if kind in defaults and defaults[kind] != "all" and kind not in kinds_of_family().get("three_public", ()):
+        return defaults[kind]
+    return next((scope for regex, scope in by_title if regex.search(flat)), defaults.get(kind, "all"))
 
 
 @dataclass
@@ -41,6 +77,15 @@ class TableContext:
     unit: str
     fiscal_year: int | None
     unparsed: list[dict] = field(default_factory=list)
+    units: frozenset[str] = frozenset()  # the document's budget units, as its income table names them
+
+    def is_unit(self, name: str) -> bool:
+        """A row naming one of the document's units (or, failing a unit list, a name that reads as a unit's)."""
+        return normalise_text(name) in self.units or is_unit_name(name)
+
+    @property
+    def scope(self) -> str:
+        return table_scope(self.table.kind, self.table.title)
 
     def wan(self, value: Decimal) -> float:
         return float(to_wan(value, self.unit))
@@ -64,9 +109,17 @@ class TableContext:
             self.leave(parsed.line, None, str(value), f"previous-year column ({role})")
 
 
+@lru_cache(maxsize=1)
+def _unit_name_rules() -> tuple[re.Pattern, re.Pattern]:
+    table = pd.read_csv(MAPS_DIR / "unit_names.csv", dtype=str)
+    rules = dict(zip(table["kind"], table["pattern"], strict=True))
+    return re.compile(rules["unit_end"]), re.compile(rules["not_unit"])
+
+
 def is_unit_name(name: str) -> bool:
-    return bool(UNIT_NAME_RE.search(squeeze(name)))
+    """A budget unit's name (maps/unit_names.csv): it ends with an organisation word and names no project."""
+    text = squeeze(name)
+    unit_end, not_unit = _unit_name_rules()
+    return bool(unit_end.search(text)) and not not_unit.search(text)
 
 
-PERFORMANCE_KINDS = {"dept_performance", "project_performance", "special_fund_performance"}
-THREE_PUBLIC_KINDS = {"three_public", "gov_fund_three_public"}

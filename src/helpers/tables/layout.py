@@ -18,6 +18,9 @@ from helpers.tables.numbers import is_amount, join_code, parse_amount
 from helpers.tables.split import Row, squeeze
 
 YEAR_RE = re.compile(r"(\d{4})年")
+SUBTOTAL_RE = re.compile(r"^(?:合计|小计)$")
+BRACKET_CODE_RE = re.compile(r"^\s*[\[【［]\s*(\d{3,})\s*[\]】］]\s*(.+)$")
+NOTE_ROLE = "note"  # a free-text column (绩效目标, 备注): its cells are neither labels nor amounts
 DECIMAL_MARK_RE = re.compile(r"[.,]")
 NUMBERING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|其中[：:])"
@@ -25,10 +28,12 @@ NUMBERING_RE = re.compile(
 
 
 @lru_cache(maxsize=1)
-def role_rules() -> list[tuple[re.Pattern, re.Pattern | None, str]]:
+def role_rules() -> list[tuple[re.Pattern, re.Pattern | None, str, str]]:
+    """(label, parent, role, family) of maps/header_roles.csv; a rule with a family applies to tables of that
+    family only (人员类 is 人员经费 in an economic table, a project type elsewhere)."""
     rules = pd.read_csv(MAPS_DIR / "header_roles.csv", dtype=str, keep_default_na=False)
     return [
-        (re.compile(f"^(?:{r.label})$"), re.compile(r.parent) if r.parent else None, r.role)
+        (re.compile(f"^(?:{r.label})$"), re.compile(r.parent) if r.parent else None, r.role, r.family)
         for r in rules.itertuples()
     ]
 
@@ -54,26 +59,33 @@ def strip_numbering(label: str) -> str:
         text = stripped
 
 
-def role_of_path(path: list[str]) -> str | None:
-    """The role of a column given its header labels, top to bottom."""
-    return _role_of_labels(tuple(squeeze(p) for p in path if p))
+def role_of_path(path: list[str], family: str = "") -> str | None:
+    """The role of a column given its header labels, top to bottom, in a table of this family."""
+    return _role_of_labels(tuple(squeeze(p) for p in path if p), family)
 
 
 @lru_cache(maxsize=4096)
-def _role_of_labels(labels: tuple[str, ...]) -> str | None:
+def _role_of_labels(labels: tuple[str, ...], family: str = "") -> str | None:
     # Cached: tables of one template repeat their headers, and each label is tried against
     # every rule of maps/header_roles.csv.
     for depth in range(len(labels) - 1, -1, -1):
         label, ancestors = labels[depth], labels[:depth]
-        rules = [(parent_re, role) for label_re, parent_re, role in role_rules() if label_re.match(label)]
-        if any(role == "detail" for _, role in rules):
+        # Rules of the table's own family first: a 三公 table's 小计 is its “三公” total before any other.
+        rules = sorted(((parent_re, role, only) for label_re, parent_re, role, only in role_rules()
+                        if label_re.match(label) and (not only or only == family)), key=lambda r: not r[2])
+        if any(role == "detail" for _, role, _ in rules):
             continue  # a breakdown label: the parent label decides
-        # The nearest ancestor decides a generic label (小计 under 一般公共预算 …).
+        # The nearest ancestor decides a generic label (小计 under 一般公共预算 …): by a rule naming it, else, for
+        # a subtotal, by the ancestor's own role (小计 under 因公出国（境）费 is that item's total).
         for ancestor in reversed(ancestors):
-            for parent_re, role in rules:
+            for parent_re, role, _ in rules:
                 if parent_re is not None and parent_re.search(ancestor):
                     return role
-        for parent_re, role in rules:
+            if SUBTOTAL_RE.match(label):
+                own = _role_of_labels((ancestor,), family)
+                if own is not None:
+                    return own
+        for parent_re, role, _ in rules:
             if parent_re is None:
                 return role
     return None
@@ -90,6 +102,7 @@ class Layout:
     period: dict[int, str] = field(default_factory=dict)  # column → "prev" for earlier years
     summable: set[int] = field(default_factory=set)  # leaf columns under one group label
     table_shift: int = 0  # columns the whole table's data sits away from its header (settle_layout)
+    note_cols: set[int] = field(default_factory=set)  # free-text columns (绩效目标, 备注): no label, no amount
 
     def restrict(self, low: int, high: int) -> Layout:
         """The layout of columns low..high-1 only (one side of a two-sided table)."""
@@ -97,7 +110,7 @@ class Layout:
         return Layout(
             roles={c: r for c, r in self.roles.items() if c in keep}, paths=self.paths,
             code_cols=self.code_cols, label_cols=self.label_cols, period=self.period,
-            summable=self.summable, table_shift=self.table_shift,
+            summable=self.summable, table_shift=self.table_shift, note_cols=self.note_cols,
         )
 
     def shifted(self, start: int, delta: int) -> Layout:
@@ -107,7 +120,7 @@ class Layout:
             if col + delta in self.roles and col + delta >= start:
                 roles[col] = self.roles[col + delta]
         return Layout(roles=roles, paths=self.paths, code_cols=self.code_cols, label_cols=self.label_cols,
-                      period=self.period, summable=self.summable, table_shift=delta)
+                      period=self.period, summable=self.summable, table_shift=delta, note_cols=self.note_cols)
 
     @property
     def first_amount_col(self) -> int | None:
@@ -120,8 +133,8 @@ CODE_LABELS = {
 }
 
 
-def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
-    """Column roles from header rows (group labels fill right over their span)."""
+def build_layout(header: list[Row], fiscal_year: int | None = None, family: str = "") -> Layout:
+    """Column roles from header rows (group labels fill right over their span), for a table of this family."""
     width = max((len(r.cells) for r in header), default=0)
     grid = [r.cells + [""] * (width - len(r.cells)) for r in header]
     filled = [
@@ -140,11 +153,11 @@ def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
         deepest = next((squeeze(p) for p in reversed(path) if p), "")
         if deepest in CODE_LABELS:
             code_cols[col] = CODE_LABELS[deepest]
-        role = role_of_path([p for p in path if squeeze(p) not in CODE_LABELS])
+        role = role_of_path([p for p in path if squeeze(p) not in CODE_LABELS], family)
         if role:
             roles[col] = role
         bottom = squeeze(grid[-1][col]) if grid else ""
-        if not bottom or role_of_path([bottom]) is None and _is_detail(bottom):
+        if not bottom or role_of_path([bottom], family) is None and _is_detail(bottom):
             summable.add(col)
         years = [int(y) for p in path for y in YEAR_RE.findall(squeeze(p))]
         if fiscal_year and years and max(years) < fiscal_year:
@@ -152,14 +165,15 @@ def build_layout(header: list[Row], fiscal_year: int | None = None) -> Layout:
     first_amount = min(roles) if roles else width
     # A code label right of the amounts is a header row the extraction shifted.
     code_cols = {c: r for c, r in code_cols.items() if c < first_amount}
-    roles = {c: r for c, r in roles.items() if c not in code_cols}
+    notes = {c for c, r in roles.items() if r == NOTE_ROLE}
+    roles = {c: r for c, r in roles.items() if c not in code_cols and c not in notes}
     return Layout(roles=roles, paths=paths, code_cols=code_cols, label_cols=labels, period=period,
-                  summable=summable)
+                  summable=summable, note_cols=notes)
 
 
 @lru_cache(maxsize=4096)
 def _is_detail(label: str) -> bool:
-    return any(regex.match(label) and role == "detail" for regex, _, role in role_rules())
+    return any(regex.match(label) and role == "detail" for regex, _, role, _ in role_rules())
 
 
 def _fill_groups(cells: list[str], above: list[str] | None) -> list[str]:
@@ -246,17 +260,22 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
     its first amount is aligned with the first amount column (the row total).
     """
     cells = row.cells
-    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)), default=-1)
+    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)
+                     and i not in layout.note_cols), default=-1)
     labels, codes = [], []
     for i in range(last_text + 1):
         cell = cells[i]
         if not cell:
             continue
-        if is_code(cell) and i not in layout.roles or is_code(cell) or is_amount(cell):
+        bracketed = BRACKET_CODE_RE.match(cell)
+        if bracketed:  # [2010301]行政运行 (广东): the code printed in brackets before the name
+            codes.append((i, bracketed.group(1)))
+            labels.append((i, bracketed.group(2)))
+        elif is_code(cell) and i not in layout.roles or is_code(cell) or is_amount(cell):
             codes.append((i, join_code(cell) or cell))
         else:
             labels.append((i, cell))
-    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c]
+    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c and i not in layout.note_cols]
     # Codes written before any label (a row whose text is all codes) stay codes.
     if last_text < 0:
         while numeric and is_code(numeric[0][1]) and numeric[0][0] not in layout.roles:

@@ -15,8 +15,11 @@ from helpers.tables.context import (
     PROJECT_KINDS,
     SUMMARY_KINDS,
     THREE_PUBLIC_KINDS,
+    TOTAL_RE,
     TableContext,
     amount_roles,
+    family_of,
+    table_scope,
 )
 from helpers.tables.economic import parse_econ_table
 from helpers.tables.layout import build_layout, settle_layout
@@ -37,6 +40,7 @@ def table_row(doc_id: str, table, layout) -> dict:
         "page_break_lines": " ".join(str(n) for n in table.page_lines),
         "empty_page_lines": " ".join(str(n) for n in table.empty_pages),
         "declared_empty": table.declared_empty, "title_inferred": table.title_inferred,
+        "label": table.label, "kind_source": table.kind_source, "scope": table_scope(table.kind, table.title),
     }
 
 
@@ -56,7 +60,7 @@ PROJECT_COLUMNS = [
     "realigned", *ROLE_COLUMNS,
 ]
 PERF_BUDGET_COLUMNS = [
-    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_type",
+    "doc_id", "table_kind", "line", "scope", "project_name", "project_code", "project_unit", "project_type",
     "label", "amount_wan",
 ]
 INDICATOR_COLUMNS = [
@@ -67,7 +71,7 @@ INDICATOR_COLUMNS = [
 UNPARSED_COLUMNS = ["doc_id", "table_kind", "line", "column", "text", "reason"]
 TABLE_COLUMNS = [
     "doc_id", "table_kind", "title", "title_line", "first_line", "last_line", "unit", "n_rows", "roles",
-    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred",
+    "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred", "label", "kind_source", "scope",
 ]
 
 
@@ -85,13 +89,29 @@ class TableReading:
     three_public: list[dict]  # every printed 三公 figure (key figures keep one per figure, the checks all)
 
 
+def budget_units(doc: RawDocument, default_unit: str, fiscal_year: int | None) -> frozenset[str]:
+    """The budget units the document's income table lists, one row each (its rows without a function code): the
+    rows of other tables that name them are unit rows, whatever their names end with."""
+    units = set()
+    for table in doc.tables:
+        if table.kind != "income":
+            continue
+        ctx = TableContext("", table, table.unit or default_unit, fiscal_year)
+        layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
+        units |= {r["name"] for r in parse_function_table(ctx, layout)
+                  if r["row_type"] in ("unit", "label") and not r["func_code"] and r["name"]
+                  and not TOTAL_RE.match(r["name"]) and any(k.endswith("_wan") and v is not None for k, v in r.items())}
+    return frozenset(units)
+
+
 def read_tables(doc_id: str, doc: RawDocument, default_unit: str, fiscal_year: int | None) -> TableReading:
     """Send each table to the cleaner of its kind; numbers of a table no cleaner reads go to ``unparsed``."""
     budget, econ, projects, indicators, budgets, unparsed, three_public = [], [], [], [], [], [], []
     tables = []
+    units = budget_units(doc, default_unit, fiscal_year)
     for table in doc.tables:
-        ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year)
-        layout = settle_layout(table.body, build_layout(table.header, fiscal_year))
+        ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year, units=units)
+        layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
         tables.append(table_row(doc_id, table, layout))
         if table.kind in SUMMARY_KINDS:
             budget += parse_summary_table(ctx, layout)

@@ -15,6 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.tables.numbers import is_amount
 
 DEBRIS_RE = re.compile(r"</?p>|\*\*|<br\s*/?>")
 HEADING_MARK_RE = re.compile(r"^#+\s*")
@@ -22,6 +23,7 @@ HEADING_MARK_RE = re.compile(r"^#+\s*")
 NUMBERED_RE = re.compile(
     r"^(?:[-•·]\s*|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[.．、])"
 )
+PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 SECTION_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 YEAR_SUFFIX_RE = re.compile(r"[（(]\s*\d{4}\s*年度?\s*[)）]$")
 YEAR_LINE_RE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
@@ -34,9 +36,13 @@ NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
 ATTACHMENT_RE = re.compile(r"^附件\d*[：:]?")
 YEAR_PREFIX_RE = re.compile(r"^\d{4}年度?")
 SENTENCE_PUNCT_RE = re.compile("[，。；]")
+# A title ends with 表, maybe followed by a bracketed qualifier: …支出表（功能科目）, …情况表（按经济分类科目）.
+TITLE_END_RE = re.compile(r"表(?:[（(][^（）()]{1,16}[)）])*$")
 CODE_CELL_RE = re.compile(r"\d{3,}")
 MAX_TITLE_CHARS = 50
 TITLE_LOOKAHEAD = 8  # non-empty lines between a title and its first table row
+# Marks a column-number row may carry besides its numbers: ** 1 2 3 …, 栏次 1 2 3, 甲 乙 1 2.
+COLUMN_NUMBER_MARKS = {"*", "**", "栏次", "行次", "栏", "行", "甲", "乙", "丙", "丁", "—", "-"}
 
 
 @dataclass
@@ -63,9 +69,13 @@ class RawTable:
     body: list[Row] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     page_lines: list[int] = field(default_factory=list)  # title lines of repeated pages
+    page_titles: list[tuple[int, str]] = field(default_factory=list)  # (line, title) of each repeated title
     empty_pages: list[int] = field(default_factory=list)  # repeated pages with no rows
     title_inferred: bool = False
     page_rows: int = 0  # body rows seen since the last (repeated) title
+    label: str = ""  # the table's printed label (表3, 公开03表, 预算表3) when the title has one
+    kind_source: str = "title"  # how the kind was found: title, content (the rows), contents (the table of contents)
+    last_page: int | None = None  # PDF page of the last row added
 
     @property
     def declared_empty(self) -> bool:
@@ -109,6 +119,34 @@ def table_kinds() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def title_labels() -> dict[str, re.Pattern]:
+    """The label patterns of maps/table_kinds' companion maps/title_labels.csv, one regex per position."""
+    labels = pd.read_csv(MAPS_DIR / "title_labels.csv", dtype=str)
+    joined = {where: "|".join(f"(?:{p})" for p in group["pattern"]) for where, group in labels.groupby("where")}
+    return {
+        "alone": re.compile(f"^(?:{joined['alone']})$"),
+        "prefix": re.compile(f"^(?:{joined['prefix']})"),
+        "suffix": re.compile(f"(?:{joined['suffix']})$"),
+    }
+
+
+def is_label(text: str) -> bool:
+    """A line (or lone cell) that is only a table's label: 表1, 公开01表, 表十二."""
+    return bool(title_labels()["alone"].match(squeeze(text)))
+
+
+def strip_label(text: str) -> tuple[str, str]:
+    """A title without the label printed before or after it, and that label."""
+    flat = squeeze(text)
+    labels = title_labels()
+    for where in ("prefix", "suffix"):
+        found = labels[where].search(flat)
+        if found:
+            return flat[: found.start()] + flat[found.end():], found.group(0)
+    return flat, ""
+
+
+@lru_cache(maxsize=1)
 def _kind_patterns() -> list[tuple[str, re.Pattern]]:
     """(kind, title regex) of maps/table_kinds.csv as plain tuples: read for every line that may be
     a title, where indexing the frame would cost more than the matching."""
@@ -117,8 +155,8 @@ def _kind_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 def normalise_title(title: str) -> str:
-    """Title without spaces, year prefix, year suffix and attachment marks."""
-    text = squeeze(title)
+    """Title without spaces, label, year prefix, year suffix and attachment marks."""
+    text, _ = strip_label(title)
     text = YEAR_SUFFIX_RE.sub("", text)
     text = ATTACHMENT_RE.sub("", text)
     text = YEAR_PREFIX_RE.sub("", text)
@@ -154,8 +192,10 @@ def _title_text(raw: str) -> str | None:
     if len(cells) != 1:
         return None
     text = cells[0]
-    flat = YEAR_SUFFIX_RE.sub("", squeeze(text))
-    if not flat.endswith("表") or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
+    if PART_RE.match(squeeze(text)):
+        return None  # 第二部分 2026年度部门预算表: a part of the document, not a table
+    flat = YEAR_SUFFIX_RE.sub("", strip_label(text)[0])
+    if not TITLE_END_RE.search(flat) or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
         return None
     if "附件" in flat and kind_of_title(text) is None:
         return None
@@ -176,22 +216,46 @@ def _meta_text(row_cells: list[str]) -> bool:
     )
 
 
-def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]]:
-    """Indices of body table titles, and the table-of-contents entries."""
+def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]], set[int]]:
+    """Indices of body table titles, the table-of-contents entries, and the indices of numbered labels.
+
+    A numbered title-like line (一、收支预算总表) is a contents entry, unless the next line is a title of the same
+    kind: then it is that table's label (福建 prints 一、收支预算总表 / 2026年度收支预算总表 above each table). A title
+    directly followed by another title is an entry of a list of the tables (浙江 lists 表1.…表 … 表11.…表 before
+    printing them)."""
     titles: list[int] = []
     toc: list[tuple[int, str, str]] = []
+    labels: set[int] = set()
     for idx, raw in enumerate(lines):
         text = _title_text(raw)
         if text is None:
             continue
         kind = kind_of_title(text)
         if NUMBERED_RE.match(text):
-            if kind:
+            if kind and _next_title_kind(lines, idx) != kind:
                 toc.append((idx + 1, text, kind))
+            elif kind:
+                labels.add(idx)  # 十、一般公共预算“三公”经费支出预算表 above its dated title: the table's label
             continue
-        if kind or _leads_to_rows(lines, idx):
+        if kind and _next_line_is_title(lines, idx):
+            toc.append((idx + 1, text, kind))
+        elif kind or _leads_to_rows(lines, idx):
             titles.append(idx)
-    return titles, toc
+    return titles, toc, labels
+
+
+def _next_line_is_title(lines: list[str], idx: int) -> bool:
+    nxt = next((raw for raw in lines[idx + 1:] if raw.strip()), "")
+    return _title_text(nxt) is not None
+
+
+def _next_title_kind(lines: list[str], idx: int) -> str | None:
+    """The kind of the title on the next non-empty line, if that line is a title."""
+    for raw in lines[idx + 1: idx + 3]:
+        if raw.strip():
+            text = _title_text(raw)
+            return kind_of_title(text) if text is not None and not NUMBERED_RE.match(text) else None
+    return None
 
 
 def _leads_to_rows(lines: list[str], idx: int) -> bool:
@@ -209,41 +273,63 @@ def _leads_to_rows(lines: list[str], idx: int) -> bool:
     return False
 
 
-def extract_document(text: str) -> RawDocument:
-    """Split a document's text into tables and narrative lines."""
+def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> RawDocument:
+    """Split a document's text layer into tables and narrative lines (``pages``: the page of each line, if known)."""
     lines = text.split("\n")
-    title_idx, toc = find_titles(lines)
+    title_idx, toc, label_idx = find_titles(lines)
     tables: list[RawTable] = []
     narrative: list[tuple[int, str]] = []
     starts = set(title_idx)
     current: RawTable | None = None
     pending_unit: tuple[int, str] | None = None  # "单位：万" waiting for "元"
+    label = ""  # a label line (表3) waiting for its title
     for idx, raw in enumerate(lines):
         number = idx + 1
+        page = pages[idx] if pages is not None else None
         if idx in starts:
             title = _title_text(raw) or raw.strip()
             kind = kind_of_title(title) or "unknown"
             _close_page(current)
             if current is not None and current.kind == kind and kind != "unknown" and _same_table(current):
                 current.page_lines.append(number)  # a page break repeats the title
+                current.page_titles.append((number, title))
                 current.page_rows = 0
             else:
-                current = RawTable(kind=kind, title=title, title_line=number)
+                current = RawTable(kind=kind, title=title, title_line=number, label=label or strip_label(title)[1],
+                                   kind_source="title" if kind != "unknown" else "none")
                 tables.append(current)
+            current.last_page = page
+            label = ""
             continue
         if not raw.strip():
+            continue
+        if idx in label_idx:
+            label = strip_numbering_label(raw)
+            continue
+        cells = split_cells(raw) if _is_table_row(raw) else None
+        lone = [c for c in cells if c] if cells is not None else [clean_line(raw)]
+        if len(lone) == 1 and is_label(lone[0]):
+            label = squeeze(lone[0])  # 表3 / 公开03表 above (or as the first row of) its table
             continue
         if current is None:
             narrative.append((number, clean_line(raw)))
             continue
-        if _is_table_row(raw):
-            cells = split_cells(raw)
+        if cells is not None:
             if _meta_text(cells):
                 _add_meta(current, number, " ".join(c for c in cells if c))
+                continue
+            if is_column_numbers(cells):
+                current.meta.append((number, " ".join(c for c in cells if c)))  # ** 1 2 3 …: no data
                 continue
             if current.declared_empty and not _is_header_like(cells):
                 # Rows after a table closed by its "empty table" note lost their own title.
                 current = _start_untitled(tables, number)
+            broke = page is not None and current.last_page is not None and page != current.last_page
+            if broke and current.body:
+                _new_page(current, number)  # the table goes on over a page break
+            current.last_page = page
+            if broke and _continues_last_cell(current, cells):
+                continue  # the end of a cell the page break cut off, joined to it
             _add_row(current, Row(number, cells))
             continue
         text = clean_line(raw)
@@ -270,6 +356,49 @@ def extract_document(text: str) -> RawDocument:
     return RawDocument(lines=lines, tables=tables, narrative=narrative, toc=toc)
 
 
+def strip_numbering_label(raw: str) -> str:
+    """A numbered label line (十、一般公共预算“三公”经费支出预算表) as the table's label: its number."""
+    found = NUMBERED_RE.match(squeeze(clean_line(raw)))
+    return found.group(0).rstrip("、.．") if found else ""
+
+
+def is_column_numbers(cells: list[str]) -> bool:
+    """A column-number row under a header (** 1 2 3 …, 栏次 1 2 3): its numbers name columns, they are no amounts."""
+    filled = [squeeze(c) for c in cells if c]
+    numbers = [c for c in filled if c not in COLUMN_NUMBER_MARKS]
+    if len(numbers) < 3 or not all(c.isdigit() for c in numbers):
+        return False
+    values = [int(c) for c in numbers]
+    return values == list(range(values[0], values[0] + len(values))) and values[0] in (0, 1)
+
+
+WRAP_TAIL_CHARS = 12  # the tail of a cell wrapped onto the next page is a few characters (…研究 / 中心)
+
+
+def _continues_last_cell(table: RawTable, cells: list[str]) -> bool:
+    """A row at the top of a new page holding only a short text under the previous row's label: the rest of that
+    label, which the page break cut off. Joins it to that label (the previous row keeps its line)."""
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    if not table.body or table.page_rows or len(filled) != 1:
+        return False
+    col, text = filled[0]
+    last = table.body[-1]
+    above = last.cells[col] if col < len(last.cells) else ""
+    if (is_amount(text) or CODE_CELL_RE.fullmatch(squeeze(text)) or len(squeeze(text)) > WRAP_TAIL_CHARS
+            or not above or SENTENCE_PUNCT_RE.search(above) or not any(is_amount(c) for c in last.cells[col + 1:])):
+        return False
+    last.cells[col] = above + text
+    return True
+
+
+def _new_page(table: RawTable, line: int) -> None:
+    """A page break inside a table, at the first line of the new page (rows may be lost at a break)."""
+    _close_page(table)
+    if not table.page_lines or table.page_lines[-1] != line:
+        table.page_lines.append(line)
+    table.page_rows = 0
+
+
 def _same_table(table: RawTable) -> bool:
     """A repeated title continues the table unless that table was closed by a note."""
     return not table.declared_empty
@@ -283,8 +412,6 @@ def _add_meta(table: RawTable, number: int, text: str) -> None:
 
 
 def _is_header_like(cells: list[str]) -> bool:
-    from helpers.tables.numbers import is_amount
-
     return not any(is_amount(c) or CODE_CELL_RE.fullmatch(squeeze(c)) for c in cells if c)
 
 
@@ -296,12 +423,13 @@ def _close_page(table: RawTable | None) -> None:
 
 
 def _add_row(table: RawTable, row: Row) -> None:
-    """Header rows come before the first row holding an amount or a code."""
-    if table.page_lines and table.page_rows == 0:
-        # On a repeated page, rows equal to the first page's header are repeats.
-        known = {tuple(squeeze(c) for c in h.cells if c) for h in table.header}
-        if tuple(squeeze(c) for c in row.cells if c) in known:
-            return
+    """Header rows come before the first row holding an amount or a code; a header row printed again (a page
+    break repeats the header) is not a body row."""
+    known = {tuple(squeeze(c) for c in h.cells if c) for h in table.header}
+    if known and tuple(squeeze(c) for c in row.cells if c) in known:
+        if table.body and table.page_rows:  # repeated mid-table: the page broke before it
+            _new_page(table, row.line)
+        return
     labels = {squeeze(c) for c in row.cells if c}
     if not table.body and _is_header_like(row.cells) and not labels <= {"合计", "总计"}:
         table.header.append(row)
@@ -330,6 +458,6 @@ def _infer_untitled_kinds(tables: list[RawTable], toc: list[tuple[int, str, str]
             gap = toc_kinds[toc_kinds.index(before) + 1: toc_kinds.index(after)]
             missing = [k for k in gap if k not in found]
             if len(missing) == 1:
-                table.kind = missing[0]
+                table.kind, table.kind_source = missing[0], "contents"
                 table.title = next(t for _, t, k in toc if k == missing[0])
                 found.add(missing[0])

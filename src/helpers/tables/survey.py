@@ -3,24 +3,52 @@ short.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import pandas as pd
 
+from helpers.config import MAPS_DIR
 from helpers.tables.split import RawDocument, squeeze
 
 
+@lru_cache(maxsize=1)
+def template_signatures() -> list[tuple[str, str, re.Pattern]]:
+    table = pd.read_csv(MAPS_DIR / "templates.csv", dtype=str)
+    return [(r.family, r.where, re.compile(r.pattern)) for r in table.itertuples()]
+
+
 def template_family(doc: RawDocument) -> str:
-    """Which provincial template the tables follow, told by the tables themselves."""
-    titles = " ".join(t.title for t in doc.tables)
-    kinds = {t.kind for t in doc.tables}
-    header_cells = {squeeze(c) for t in doc.tables for r in t.rows[:4] for c in r.cells}
-    if "功能分类预算表" in titles or "财务收支预算总表" in titles:
-        return "shanghai"
-    if "指标性质" in header_cells or "general_project" in kinds:
-        return "sichuan"
-    if {"成本指标", "产出指标", "效益指标"} <= header_cells or "其他运转类" in header_cells:
-        return "henan"
-    if "basic_econ" in kinds or "special_fund_performance" in kinds:
-        return "shandong"
+    """Which provincial template the tables follow, told by the tables themselves: the first signature of
+    maps/templates.csv that a table's title, label, header cells or kind shows; unknown when none does."""
+    fields = {
+        "title": [squeeze(t.title) for t in doc.tables],
+        "label": [t.label for t in doc.tables if t.label],
+        "header": [" ".join(squeeze(c) for r in t.rows[:4] for c in r.cells if c) for t in doc.tables],
+        "kind": [t.kind for t in doc.tables],
+    }
+    for family, where, regex in template_signatures():
+        if any(regex.search(text) for text in fields[where]):
+            return family
+    return "unknown"
+
+
+@lru_cache(maxsize=1)
+def document_types() -> list[tuple[str, re.Pattern]]:
+    table = pd.read_csv(MAPS_DIR / "document_types.csv", dtype=str)
+    return [(r.document_type, re.compile(r.pattern)) for r in table.itertuples()]
+
+
+COVER_LINES = 40  # the cover and contents: where a document says what it is
+
+
+def document_type(doc: RawDocument) -> str:
+    """部门预算, 单位预算 or 决算, from the cover (first lines) and the table titles (maps/document_types.csv)."""
+    cover = "".join(squeeze(line) for line in doc.lines[:COVER_LINES])
+    titles = "".join(squeeze(t.title) for t in doc.tables)
+    for kind, regex in document_types():
+        if regex.search(cover) or regex.search(titles):
+            return kind
     return "unknown"
 
 
