@@ -44,7 +44,8 @@ def test_year_on_year_from_the_stated_change():
     statements = pd.DataFrame({"doc_id": ["z", "z"], "line": [464, 470], "page": pd.array([None, None], dtype="Int64"),
                                "kind": ["change_amount", "change_amount"],
                                "subject": ["total_expenditure", "three_public_total"], "value": [359.82, -1.30]})
-    yoy = compare_views.year_on_year(comparison, statements)
+    key_figures = pd.DataFrame(columns=["doc_id", "figure", "source", "value_wan", "table_kind", "line", "page"])
+    yoy = compare_views.year_on_year(comparison, statements, key_figures)
     assert yoy["previous_wan"].round(2).tolist() == [4283.65, 7.06]
     assert yoy["change_pct"].round(2).tolist() == [8.40, -18.41]  # the narrative's L470 states 下降 18.41%
 
@@ -65,10 +66,27 @@ def test_verdict_says_which_key_figures_tie_out_and_why_one_is_contested():
         "page": pd.array([3, None, 5, None], dtype="Int64")})
     findings = pd.DataFrame({"check": ["table.rows"], "severity": ["error"], "cause": ["extraction"], "lines": ["144 150"]})
     verdict = evidence.verdict(key_figures, findings).set_index("figure")
-    assert verdict.loc["支出合计 · total expenditure", "state"] == "ties"
-    assert verdict.loc["支出合计 · total expenditure", "table_at"] == "收支总表 p. 3, L103"
+    assert verdict.loc["支出总计 · total expenditure", "state"] == "ties"
+    assert verdict.loc["支出总计 · total expenditure", "table_at"] == "收支总表 p. 3, L103"
     basic = verdict.loc["基本支出 · basic expenditure"]
     assert basic["state"] == "contested" and "提取丢失" in basic["status"] and basic["checks"] == "table.rows"
+
+
+def test_verdict_compares_a_figure_in_the_scope_both_sides_give_and_skips_missing_values():
+    key_figures = pd.DataFrame({
+        "figure": ["personnel_expenditure"] * 3 + ["three_public_total"] * 2,
+        "source": ["table", "table", "narrative", "table", "narrative"],
+        "scope": ["all", "general", "general", "general", "general"],
+        "value_wan": [512.4, 309.13, 309.13, None, 0.0],
+        "table_kind": ["expenditure", "general_basic_econ", None, "three_public", None],
+        "line": [225, 314, 89, 379, 93], "page": pd.array([None] * 5, dtype="Int64"),
+        "basis": ["printed", "printed", "stated", "missing", "stated"]})
+    findings = pd.DataFrame({"check": [], "severity": [], "cause": [], "lines": []})
+    verdict = evidence.verdict(key_figures, findings).set_index("figure")
+    personnel = verdict.loc["人员经费 · personnel"]
+    assert personnel["state"] == "ties" and personnel["table_wan"] == 309.13 and "L314" in personnel["table_at"]
+    three = verdict.loc["“三公”经费合计 · 三公 total"]
+    assert three["state"] == "single" and pd.isna(three["table_wan"]) and three["narrative_wan"] == 0.0
 
 
 def test_refs_parse_into_sides_with_pages_and_lines():
@@ -116,3 +134,17 @@ def test_year_on_year_prefers_the_previous_year_a_table_prints():
     yoy = compare_views.year_on_year(comparison, statements, key_figures)
     assert yoy[["figure", "previous_wan"]].values.tolist() == [["“三公”经费", 7.06]]
     assert yoy["where"].iloc[0].startswith("一般公共预算“三公”经费表 L327")
+
+
+def test_year_on_year_takes_a_stated_previous_amount_and_this_years_table_figure():
+    comparison = compare_views.add_groups(pd.DataFrame({
+        "doc_id": ["z"], "bureau_name": ["招远市医疗保障局"], "admin_level": ["county_level_city"], "fiscal_year": [2024],
+        "total_expenditure_wan": [None], "three_public_wan": [None], "operating_expenses_wan": [None]}))
+    statements = pd.DataFrame({"doc_id": ["z"], "line": [480], "page": pd.array([None], dtype="Int64"),
+                               "kind": ["prev_amount"], "subject": ["operating_expenses"], "value": [31.59]})
+    key_figures = pd.DataFrame({"doc_id": ["z"], "figure": ["operating_expenses"], "source": ["table"],
+                                "value_wan": [40.06], "table_kind": ["operating_expenses"], "line": [410],
+                                "page": pd.array([None], dtype="Int64")})
+    yoy = compare_views.year_on_year(comparison, statements, key_figures)
+    assert yoy[["figure", "now_wan", "previous_wan"]].values.tolist() == [["机关运行经费", 40.06, 31.59]]
+    assert yoy["change_wan"].round(2).tolist() == [8.47] and "L480" in yoy["where"].iloc[0]

@@ -16,8 +16,9 @@ from helpers.report.views import SPENDING_PARTS
 
 MEDICAL_SECURITY = "医疗保障"  # a unit whose name lacks it is not a medical security bureau: kept apart
 LEVELS = {"province": "省级", "prefecture_city": "地市级", "county_level_city": "县级市", "county": "县", "district": "区"}
-# Year-on-year: figures whose change the narrative states (subject of narrative_statements) and their profile column.
-YOY_FIGURES = [("total_expenditure", "支出合计", "total_expenditure_wan"),
+# Year-on-year: key figures whose change the narrative states (subject of narrative_statements), and the comparison
+# column used when the tables give no such figure.
+YOY_FIGURES = [("total_expenditure", "支出总计", "total_expenditure_wan"),
                ("three_public_total", "“三公”经费", "three_public_wan"),
                ("operating_expenses", "机关运行经费", "operating_expenses_wan")]
 LOG_SCALE_RATIO = 100  # values two orders of magnitude apart: a linear axis hides the small bureaus
@@ -147,37 +148,47 @@ def cost_table(comparison: pd.DataFrame) -> Table:
         "comparison", ["bureau_name", "three_public_wan", "operating_expenses_wan", "admin_budget_wan"])])
 
 
-def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame,
-                 key_figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """This year's figure, the previous year's (printed in a table, else implied by the change the narrative states:
-    this year − change) and the change in %."""
-    changes = statements[statements["kind"] == "change_amount"].sort_values(["doc_id", "line"], kind="stable")
-    first = changes.drop_duplicates(["doc_id", "subject"])
-    printed = pd.DataFrame(columns=["doc_id", "figure", "value_wan", "line", "page", "table_kind"])
-    if key_figures is not None:
-        printed = key_figures[key_figures["figure"].str.endswith("_prev_year") & (key_figures["source"] == "table")]
+def _first(frame: pd.DataFrame, **equal: str) -> dict | None:
+    for key, value in equal.items():
+        frame = frame[frame[key] == value]
+    return frame.iloc[0].to_dict() if len(frame) else None
+
+
+def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame, key_figures: pd.DataFrame) -> pd.DataFrame:
+    """This year's figure (the table's key figure, else the comparison's), the previous year's (printed in a table,
+    else stated in the narrative, else implied by the change the narrative states: this year − change) and the
+    change in %."""
+    ordered = statements.sort_values(["doc_id", "line"], kind="stable")
+    changes = ordered[ordered["kind"] == "change_amount"].drop_duplicates(["doc_id", "subject"])
+    stated_prev = ordered[ordered["kind"] == "prev_amount"].drop_duplicates(["doc_id", "subject"])
+    given = key_figures[(key_figures["source"] == "table") & key_figures["value_wan"].notna()]
     rows = []
     for doc_id, label, group, values in zip(comparison["doc_id"], comparison["label"], comparison["group"],
                                             comparison.to_dict("records"), strict=True):
         for subject, zh, measure in YOY_FIGURES:
-            now = values.get(measure)
+            this_year = _first(given, doc_id=doc_id, figure=subject)
+            now = this_year["value_wan"] if this_year else values.get(measure)
             if now is None or pd.isna(now):
                 continue
-            table = printed[(printed["doc_id"] == doc_id) & (printed["figure"] == f"{subject}_prev_year")]
-            stated = first[(first["doc_id"] == doc_id) & (first["subject"] == subject)]
-            if len(table):
-                previous = float(table["value_wan"].iloc[0])
-                where = (f"{evidence.table_name(table['table_kind'].iloc[0])} "
-                         f"{evidence.cite_line(table['page'].iloc[0], table['line'].iloc[0])}（上年数 printed）")
-            elif len(stated):
-                previous = now - float(stated["value"].iloc[0])
-                where = (f"情况说明 {evidence.cite_line(stated['page'].iloc[0], stated['line'].iloc[0])}"
+            table = _first(given, doc_id=doc_id, figure=f"{subject}_prev_year")
+            stated = _first(stated_prev, doc_id=doc_id, subject=subject)
+            change = _first(changes, doc_id=doc_id, subject=subject)
+            if table:
+                previous = float(table["value_wan"])
+                where = (f"{evidence.table_name(table['table_kind'])} "
+                         f"{evidence.cite_line(table['page'], table['line'])}（上年数 printed）")
+            elif stated:
+                previous = float(stated["value"])
+                where = f"情况说明 {evidence.cite_line(stated['page'], stated['line'])}（上年数 stated）"
+            elif change:
+                previous = now - float(change["value"])
+                where = (f"情况说明 {evidence.cite_line(change['page'], change['line'])}"
                          "（本年数 − 增减额 this year − stated change）")
             else:
                 continue
-            change = now - previous
+            difference = now - previous
             rows.append({"group": group, "label": label, "figure": zh, "now_wan": now, "previous_wan": previous,
-                         "change_wan": change, "change_pct": 100 * change / previous if previous else None,
+                         "change_wan": difference, "change_pct": 100 * difference / previous if previous else None,
                          "where": where})
     return pd.DataFrame(rows, columns=["group", "label", "figure", "now_wan", "previous_wan", "change_wan", "change_pct",
                                        "where"])

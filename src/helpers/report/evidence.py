@@ -16,19 +16,25 @@ from helpers.config import MAPS_DIR
 
 # How a finding's cause reads (the findings table's `cause`).
 CAUSES = {"document": "原文如此 · printed so in the document", "extraction": "提取丢失 · likely lost in extraction"}
-# Key figures of the verdict, in the order a reader checks them: (figure, 中文, English).
+# Key figures of the verdict, in the order a reader checks them: (figure, English); the Chinese term is the one
+# maps/key_figures.csv gives the figure.
 KEY_FIGURES = [
-    ("total_expenditure", "支出合计", "total expenditure"),
-    ("total_income", "收入合计", "total income"),
-    ("basic_expenditure", "基本支出", "basic expenditure"),
-    ("project_expenditure", "项目支出", "project expenditure"),
-    ("personnel_expenditure", "人员经费", "personnel"),
-    ("public_expenditure", "公用经费", "office costs"),
-    ("three_public_total", "“三公”经费", "三公 total"),
-    ("operating_expenses", "机关运行经费", "operating expenses"),
-    ("procurement_total", "政府采购", "procurement"),
-    ("project_count", "绩效目标项目数", "projects with targets"),
+    ("total_income", "total income"),
+    ("total_expenditure", "total expenditure"),
+    ("expenditure_total", "expenditure of the year"),
+    ("basic_expenditure", "basic expenditure"),
+    ("project_expenditure", "project expenditure"),
+    ("personnel_expenditure", "personnel"),
+    ("public_expenditure", "office costs"),
+    ("three_public_total", "三公 total"),
+    ("operating_expenses", "operating expenses"),
+    ("procurement_total", "procurement"),
+    ("project_count", "projects listed"),
+    ("performance_project_count", "projects with targets"),
 ]
+COUNT_FIGURES = {"project_count", "performance_project_count"}
+# How a value was obtained (key_figures.basis), where it is not simply printed in a cell.
+BASES = {"blank cell": "空白单元格 blank cell", "declared empty": "注明无数据 declared empty"}
 # Printed figures agree when they are within half a cent (the documents print 0.01 万元) or, for a narrative figure
 # printed with fewer decimals, within half of its last digit; the checks apply the same tolerances.
 TIE_TOLERANCE_WAN = 0.005
@@ -136,21 +142,38 @@ def _agree(a: float, b: float) -> bool:
     return abs(a - b) <= max(TIE_TOLERANCE_WAN, NARRATIVE_ROUNDING_WAN if round(b, 1) == b else 0)
 
 
+@cache
+def figure_terms() -> dict[str, str]:
+    """Key figure → its Chinese term (maps/key_figures.csv)."""
+    table = pd.read_csv(MAPS_DIR / "key_figures.csv", dtype=str, keep_default_na=False)
+    return dict(zip(table["figure"], table["chinese_term"], strict=True))
+
+
+def _pair(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table's and the narrative's row of one figure, given values, in one scope of funds when both sides give
+    one (a 一般公共预算 figure is not compared with an all-funds one)."""
+    given = found[found["value_wan"].notna()]
+    table, narrative = given[given["source"] == "table"], given[given["source"] == "narrative"]
+    if "scope" in given:
+        shared = [s for s in table["scope"] if s in set(narrative["scope"])]
+        if shared:
+            table, narrative = table[table["scope"] == shared[0]], narrative[narrative["scope"] == shared[0]]
+    return table.head(1), narrative.head(1)
+
+
 def verdict(key_figures: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """One row per key figure: the table's and the narrative's value, where each is printed, and whether it ties out
     (both agree and no error names its lines) or is contested (which checks, and whether printed so or lost)."""
     contested = contested_lines(findings)
     rows = []
-    for figure, zh, en in KEY_FIGURES:
-        found = key_figures[key_figures["figure"] == figure]
-        table = found[found["source"] == "table"].head(1)
-        narrative = found[found["source"] == "narrative"].head(1)
+    for figure, en in KEY_FIGURES:
+        table, narrative = _pair(key_figures[key_figures["figure"] == figure])
         tv = float(table["value_wan"].iloc[0]) if len(table) else None
         nv = float(narrative["value_wan"].iloc[0]) if len(narrative) else None
         places = [(r.line, r.page) for r in pd.concat([table, narrative]).itertuples()]
         hits = sorted({h for line, _ in places if not pd.isna(line) for h in contested.get(int(line), [])})
         if tv is None and nv is None:
-            continue
+            continue  # not given: the document's tables say so in the measures below
         if hits:
             causes = sorted({cause for _, cause in hits})
             status = "存疑 · contested: " + "; ".join(CAUSES.get(c, c) for c in causes)
@@ -162,9 +185,9 @@ def verdict(key_figures: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
         else:
             status, state = ("仅表格 · table only" if nv is None else "仅情况说明 · narrative only"), "single"
         rows.append({
-            "figure": f"{zh} · {en}", "table_wan": tv, "table_at": _where(table), "narrative_wan": nv,
-            "narrative_at": _where(narrative), "status": status, "state": state,
-            "checks": " ".join(sorted({check for check, _ in hits})), "count": figure == "project_count",
+            "figure": f"{figure_terms().get(figure, figure)} · {en}", "table_wan": tv, "table_at": _where(table),
+            "narrative_wan": nv, "narrative_at": _where(narrative), "status": status, "state": state,
+            "checks": " ".join(sorted({check for check, _ in hits})), "count": figure in COUNT_FIGURES,
         })
     return pd.DataFrame(rows, columns=["figure", "table_wan", "table_at", "narrative_wan", "narrative_at", "status",
                                        "state", "checks", "count"])
@@ -175,7 +198,8 @@ def _where(rows: pd.DataFrame) -> str:
         return ""
     row = rows.iloc[0]
     name = table_name(row["table_kind"]) if row["source"] == "table" else "情况说明"
-    return f"{name} {cite_line(row['page'], row['line'])}".strip()
+    basis = BASES.get(str(row.get("basis", "")), "")
+    return f"{name} {cite_line(row['page'], row['line'])}{f'（{basis}）' if basis else ''}".strip()
 
 
 def findings_by_cause(findings: pd.DataFrame) -> dict[tuple[str, str], int]:
