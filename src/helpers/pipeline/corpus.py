@@ -99,9 +99,13 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         print(f"PDF: {extracted} pages extracted in {extract_seconds:.1f} s{rate}; {cached} pages read from the cache "
               f"({interim_dir})")
     print(f"{run.n_documents} documents processed, {errors} problems, {seconds:.1f} s "
-          f"({run.n_documents / seconds:.0f} documents/s, {jobs} jobs, peak memory {main_mb:.0f} MB, "
+          f"({_rate(run.n_documents / seconds)} documents/s, {jobs} jobs, peak memory {main_mb:.0f} MB, "
           f"workers {workers_mb:.0f} MB) → {out_dir}")
     return 1 if errors else 0
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:.0f}" if per_second >= 10 else f"{per_second:.2g}"  # PDFs: 0.24, not 0
 
 
 @contextmanager

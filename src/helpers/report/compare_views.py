@@ -12,10 +12,9 @@ import pandas as pd
 from helpers.report import evidence
 from helpers.report.tables import Column, Table, column, columns
 from helpers.report.text import markdown_text
-from helpers.report.views import SPENDING_PARTS
+from helpers.report.views import SPENDING_PARTS, level_name
 
 MEDICAL_SECURITY = "医疗保障"  # a unit whose name lacks it is not a medical security bureau: kept apart
-LEVELS = {"province": "省级", "prefecture_city": "地市级", "county_level_city": "县级市", "county": "县", "district": "区"}
 # Year-on-year: key figures whose change the narrative states (subject of narrative_statements), and the comparison
 # column used when the tables give no such figure.
 YOY_FIGURES = [("total_expenditure", "支出总计", "total_expenditure_wan"),
@@ -33,7 +32,7 @@ def read_comparison(processed_dir: Path | str) -> pd.DataFrame:
 def add_groups(comparison: pd.DataFrame) -> pd.DataFrame:
     names = comparison["bureau_name"].fillna("").astype(str)
     medical = names.str.contains(MEDICAL_SECURITY, regex=False)
-    level = comparison["admin_level"].map(lambda v: LEVELS.get(str(v), str(v)) if pd.notna(v) else "未知")
+    level = comparison["admin_level"].map(level_name)
     out = comparison.assign(
         medical=medical, kind_label=medical.map({True: "医保局 medical security", False: "非医保单位 other unit"}),
         level_label=level, label=names.where(names != "", comparison["doc_id"]) + " " + comparison["fiscal_year"].astype(str))
@@ -78,11 +77,31 @@ def labelled(comparison: pd.DataFrame, column_name: str) -> pd.Series:
     return pd.Series(comparison[column_name].to_numpy(), index=comparison["label"].to_numpy(), name=column_name).dropna()
 
 
+def _parts(share_of: str) -> list[tuple[str, str, str]]:
+    return SPENDING_PARTS if share_of == "total" else [p for p in SPENDING_PARTS if p[2] == "administration"]
+
+
 def comparison_parts(comparison: pd.DataFrame, share_of: str = "total") -> pd.DataFrame:
-    """Document × part matrix of amounts (万元): parts of total expenditure, or of the bureau's own budget."""
-    parts = SPENDING_PARTS if share_of == "total" else [p for p in SPENDING_PARTS if p[2] == "administration"]
-    return pd.DataFrame({label: comparison[measure].fillna(0).to_numpy() for measure, label, _ in parts},
-                        index=comparison["label"].to_numpy())
+    """Document × part matrix of amounts (万元): parts of total expenditure, or of the bureau's own budget; a bureau
+    missing a part is left out (its shares of the parts it has would be wrong; parts_left_out names it)."""
+    parts = _parts(share_of)
+    frame = pd.DataFrame({label: comparison[measure].to_numpy() for measure, label, _ in parts},
+                         index=comparison["label"].to_numpy())
+    return frame.dropna()
+
+
+def parts_left_out(comparison: pd.DataFrame, share_of: str = "total") -> str:
+    """Which bureaus a composition chart leaves out, and which parts they do not give (Chinese, then English)."""
+    missing = []
+    for label, row in zip(comparison["label"], comparison.to_dict("records"), strict=True):
+        absent = [zh for measure, zh, _ in _parts(share_of) if pd.isna(row.get(measure))]
+        if absent:
+            missing.append(f"{markdown_text(label)}（{'、'.join(absent)}）")
+    if not missing:
+        return ""
+    return (f"图中未列：{'；'.join(missing)}——文件未给出这些分项，占比无法计算。\n\n"
+            f"Left out of this chart ({len(missing)}): parts the document does not give, so its shares cannot be "
+            "computed.")
 
 
 def personnel_shares(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -122,14 +141,16 @@ def contested_note(comparison: pd.DataFrame, contested: dict[str, set[str]], mea
             f"Contested figures in this chart (see each bureau's findings): {len(hits)} bureau(s).")
 
 
-def overview_table(comparison: pd.DataFrame) -> Table:
-    return Table(comparison, [Column("group", "分组", "group (kind · level · year)"),
-                              *columns("comparison", ["doc_id", "bureau_name", "province", "fiscal_year",
-                                                      "total_expenditure_wan", "transfers_share_pct",
-                                                      "personnel_share_of_admin_pct", "headcount",
-                                                      "n_findings_error", "n_unparsed"],
-                                       headcount=column("comparison", "headcount", kind="int",
-                                                        missing="— 未披露 not disclosed"))])
+def overview_table(comparison: pd.DataFrame, findings: pd.DataFrame) -> Table:
+    frame = with_errors_by_cause(comparison, findings)
+    return Table(frame, [Column("group", "分组", "group (kind · level · year)"),
+                         *columns("comparison", ["doc_id", "bureau_name", "province", "fiscal_year",
+                                                 "total_expenditure_wan", "transfers_share_pct",
+                                                 "personnel_share_of_admin_pct", "headcount"],
+                                  headcount=column("comparison", "headcount", kind="int",
+                                                   missing="— 未披露 not disclosed")),
+                         *(Column(n, zh, en, "int") for n, zh, en in list(CAUSE_COLUMNS.values())[:2]),
+                         column("comparison", "n_unparsed")])
 
 
 def per_staff_table(comparison: pd.DataFrame) -> Table:
@@ -215,20 +236,30 @@ def indicator_comparison_table(comparison: pd.DataFrame) -> Table:
         indicators_per_project=column("comparison", "indicators_per_project", kind="num1"))])
 
 
-def record_table(comparison: pd.DataFrame, findings: pd.DataFrame) -> Table:
-    """Each bureau's errors and warnings, split by cause: printed so in the document vs lost in extraction."""
+CAUSE_COLUMNS = {("error", "document"): ("errors_document", "错误：原文如此", "errors printed so"),
+                 ("error", "extraction"): ("errors_extraction", "错误：提取丢失", "errors lost in extraction"),
+                 ("warning", "document"): ("warnings_document", "警告：原文如此", "warnings printed so"),
+                 ("warning", "extraction"): ("warnings_extraction", "警告：提取丢失", "warnings lost in extraction")}
+
+
+def with_errors_by_cause(comparison: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each bureau's errors and warnings counted by cause (CAUSE_COLUMNS)."""
     shown = findings[findings["severity"].isin(["error", "warning"])]
     counts = shown.groupby(["doc_id", "severity", "cause"]).size().unstack(["severity", "cause"], fill_value=0)
-    names = {("error", "document"): ("errors_document", "错误：原文如此", "errors printed so"),
-             ("error", "extraction"): ("errors_extraction", "错误：提取丢失", "errors lost in extraction"),
-             ("warning", "document"): ("warnings_document", "警告：原文如此", "warnings printed so"),
-             ("warning", "extraction"): ("warnings_extraction", "警告：提取丢失", "warnings lost in extraction")}
-    frame = comparison[["group", "doc_id", "bureau_name", "n_unparsed", "tables_missing"]].copy()
-    for key, (name, _, _) in names.items():
+    frame = comparison.copy()
+    for key, (name, _, _) in CAUSE_COLUMNS.items():
         values = counts[key] if key in counts.columns else pd.Series(dtype="int64")
         frame[name] = frame["doc_id"].map(values).fillna(0).astype(int)
+    return frame
+
+
+def record_table(comparison: pd.DataFrame, findings: pd.DataFrame) -> Table:
+    """Each bureau's errors and warnings, split by cause: printed so in the document vs lost in extraction."""
+    frame = with_errors_by_cause(comparison, findings)
+    frame["tables_missing"] = frame["tables_missing"].map(
+        lambda kinds: "、".join(evidence.table_name(k) for k in str(kinds).split(";") if k) if pd.notna(kinds) else "")
     return Table(frame, [Column("group", "分组", "group"), column("comparison", "bureau_name"),
-                         *(Column(n, zh, en, "int") for n, zh, en in names.values()),
+                         *(Column(n, zh, en, "int") for n, zh, en in CAUSE_COLUMNS.values()),
                          column("comparison", "n_unparsed"), column("comparison", "tables_missing", missing="")])
 
 

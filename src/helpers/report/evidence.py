@@ -60,6 +60,16 @@ def table_names() -> dict[str, str]:
     return names
 
 
+@cache
+def template_names() -> dict[str, str]:
+    """Template family → the province its description names (maps/templates.csv: "上海: 财务收支预算总表, …")."""
+    table = pd.read_csv(MAPS_DIR / "templates.csv", dtype=str, keep_default_na=False)
+    names: dict[str, str] = {}
+    for family, description in zip(table["family"], table["description"], strict=True):
+        names.setdefault(family, description.split(":")[0].strip())
+    return names
+
+
 def table_name(kind: object) -> str:
     if kind is None or (isinstance(kind, float) and pd.isna(kind)) or kind is pd.NA or kind == "":
         return ""

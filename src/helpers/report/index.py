@@ -13,6 +13,7 @@ from helpers.report import evidence
 from helpers.report.state import COMPARISON, now_text, sha256_file
 from helpers.report.tables import Column, table_html
 from helpers.report.text import html_text
+from helpers.report.views import level_name
 
 
 def _report_link(name: str, label: str, out_dir: Path, state: dict[str, dict]) -> str:
@@ -39,7 +40,7 @@ def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: d
         contested = v.loc[v["state"] == "contested", "figure"].str.split(" · ").str[0].tolist()
         rows.append({
             "report": _report_link(doc_id, doc_id, out_dir, state), "bureau": doc.get("bureau_name"),
-            "year": doc.get("fiscal_year"), "level": doc.get("admin_level"),
+            "year": doc.get("fiscal_year"), "level": level_name(doc.get("admin_level")),
             "ties": int((v["state"] == "ties").sum()), "contested": "、".join(contested),
             "err_doc": causes.get(("error", "document"), 0), "err_ext": causes.get(("error", "extraction"), 0),
             "warn": causes.get(("warning", "document"), 0) + causes.get(("warning", "extraction"), 0),

@@ -29,6 +29,19 @@ DOCUMENT_TABLES = [
     "indicator_summary", "narrative_statements", "key_figures",
 ]
 SEVERITIES = {"error": "错误 error", "warning": "警告 warning", "info": "提示 info"}
+LEVELS = {"province": "省级", "prefecture_city": "地市级", "county_level_city": "县级市", "county": "县", "district": "区"}
+
+
+def level_name(level: object) -> str:
+    """An administrative level in Chinese (the manifest's code when unknown); 级别未知 when not given."""
+    if level is None or level is pd.NA or (isinstance(level, float) and pd.isna(level)) or not str(level):
+        return "级别未知"
+    return LEVELS.get(str(level), str(level))
+
+
+def template_name(family: object) -> str:
+    """A template family as its province (the description in maps/templates.csv: "上海: …")."""
+    return evidence.template_names().get(str(family), str(family or "")) or "未识别"
 
 
 class UnknownDocument(LookupError):
@@ -60,12 +73,28 @@ def measures(profile: pd.DataFrame) -> dict[str, float]:
 
 def spending_parts(values: dict[str, float]) -> pd.DataFrame:
     """Total expenditure split into its parts (万元 and share of the total)."""
-    rows = [{"part": label, "group": group, "amount_wan": values.get(measure) or 0.0}
-            for measure, label, group in SPENDING_PARTS]
+    rows = [{"part": label, "group": group, "amount_wan": _number(values.get(measure))}
+            for measure, label, group in SPENDING_PARTS]  # a part the document does not give stays missing, never 0
     out = pd.DataFrame(rows)
     total = values.get("total_expenditure_wan") or out["amount_wan"].sum()
     out["share_pct"] = 100 * out["amount_wan"] / total if total else None
     return out
+
+
+def _number(value: object) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def missing_parts_note(profile: pd.DataFrame, parts: pd.DataFrame) -> str:
+    """The parts a chart leaves out because the document does not give them, with the profile's reason."""
+    absent = parts.loc[parts["amount_wan"].isna(), "part"].tolist()
+    if not absent:
+        return ""
+    measures = {label: measure for measure, label, _ in SPENDING_PARTS}
+    notes = dict(zip(profile["measure"], profile["note"].fillna(""), strict=True))
+    reasons = [f"{label}{f'（{notes[measures[label]]}）' if notes.get(measures[label]) else ''}" for label in absent]
+    return (f"图中未列 — {'、'.join(reasons)}：文件未给出，不按 0 计。\n\n"
+            f"Not in the chart: {len(absent)} part(s) the document does not give (not counted as 0).")
 
 
 def admin_parts(values: dict[str, float]) -> pd.DataFrame:
@@ -111,15 +140,24 @@ def profile_sentences(values: dict[str, float], bureau: str) -> str:
 
 def document_header(meta: pd.Series, source_href: str, data_href: str) -> str:
     """Who, when, where, which template; links to the source document and to the data files (names made inert)."""
-    place = "".join(str(meta.get(k) or "") for k in ("province", "prefecture", "county"))
+    place = "".join(str(meta.get(k) or "") for k in ("province", "prefecture", "county")) or "地区未知"
     source = html_text(meta["source_file"])
     kind = f"PDF, {int(meta['n_pages'])} 页 pages" if meta.get("input_format") == "pdf" else "文本 text"
     return (f'<p class="doc-meta"><b>{html_text(meta["bureau_name"])}</b> · 预算年度 {html_text(meta["fiscal_year"])} · '
-            f'{html_text(place)} · {html_text(meta.get("admin_level"))} · 模板 template {html_text(meta["template_family"])}'
+            f'{html_text(place)} · {html_text(level_name(meta.get("admin_level")))} · 模板 template '
+            f'{html_text(template_name(meta["template_family"]))}'
             f'<br>源文件 source: <a href="{html_text(source_href)}">{source}</a> ({kind}; sha256 '
             f'<code title="{html_text(meta["sha256"])}">{html_text(str(meta["sha256"])[:12])}…</code>) · '
             f'数据 data: <a href="{html_text(data_href)}">data/processed</a> (doc_id = '
-            f'<code>{html_text(meta["doc_id"])}</code>)</p>')
+            f'<code>{html_text(meta["doc_id"])}</code>)</p>{_input_problems(meta)}')
+
+
+def _input_problems(meta: pd.Series) -> str:
+    """The problems processing found in the input itself (documents.problems), up front."""
+    problems = meta.get("problems")
+    if problems is None or pd.isna(problems) or not str(problems).strip():
+        return ""
+    return f'<p class="doc-problems">输入问题 · Input problems: {html_text(str(problems).strip())}</p>'
 
 
 def verdict_summary(verdict: pd.DataFrame, findings: pd.DataFrame) -> str:
