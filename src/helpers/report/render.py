@@ -58,7 +58,6 @@ footer.report-footer { margin: 2em 20px; padding-top: 0.6em; border-top: 1px sol
 .jp-Notebook .jp-RenderedHTMLCommon table.report-table { display: table; width: 100%; table-layout: auto; font-size: 0.9em; }
 .jp-Notebook .jp-RenderedHTMLCommon table.report-table td, .jp-Notebook .jp-RenderedHTMLCommon table.report-table th {
   text-align: left; vertical-align: top; white-space: normal; word-break: break-word; max-width: 42em; }
-.jp-Notebook .jp-RenderedHTMLCommon table.report-table th { min-width: 4.5em; }  /* headers of many columns unbroken */
 .jp-Notebook .jp-RenderedHTMLCommon table.report-table thead tr + tr th, table.report-table thead tr + tr th {
   font-weight: normal; color: #57606a; font-size: 0.85em; }
 .jp-Notebook .jp-RenderedHTMLCommon table.report-table td.num, .jp-Notebook .jp-RenderedHTMLCommon td.num {
