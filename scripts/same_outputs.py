@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,29 @@ def process(src: Path, raw: Path, out: Path) -> None:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """sha256 of each file; a DuckDB file (its pages carry random ids) by its tables, types, comments and rows, and the
+    run's manifest without the DuckDB file's checksum."""
+    return {p.name: hashlib.sha256(_content(p)).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _content(path: Path) -> bytes:
+    if path.suffix == ".duckdb":
+        return _duckdb_content(path)
+    if path.name == "_run.json":
+        listed = json.loads(path.read_text(encoding="utf-8"))
+        listed["files"] = {n: e for n, e in listed["files"].items() if not n.endswith(".duckdb")}
+        return json.dumps(listed, sort_keys=True).encode()
+    return path.read_bytes()
+
+
+def _duckdb_content(path: Path) -> bytes:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = con.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                              "where not internal order by table_name, column_index").fetchall()
+        rows = [con.execute(f'select * from "{t}"').fetchall() for t in sorted({c[0] for c in columns})]
+    return repr((columns, rows)).encode()
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ import pandas as pd
 
 from helpers.__main__ import main
 from helpers.config import RAW_DIR
+from reporting import same_output
 
 
 def _copy(tmp_path, *doc_ids, folder="raw"):
@@ -66,4 +67,4 @@ def test_two_runs_write_identical_bytes(tmp_path):
     for out in ("a", "b"):
         assert main(["process", "--raw-dir", str(raw), "--out-dir", str(tmp_path / out)]) == 0
     for path in sorted((tmp_path / "a").iterdir()):
-        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+        assert same_output(path, tmp_path / "b" / path.name), path.name

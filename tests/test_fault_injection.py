@@ -2,7 +2,6 @@
 group) while it replaces a folder of outputs: the folder is then the old set or the new set, whole, never a mixture;
 a SIGTERM leaves nothing beside it and says so in one line; what a SIGKILL left is cleared by the next run; the workers
 die with the run."""
-import hashlib
 import os
 import random
 import shutil
@@ -17,6 +16,7 @@ import pytest
 
 from helpers.config import RAW_DIR
 from helpers.pipeline.outputs import check_outputs
+from reporting import output_hashes
 
 SEEDS = range(8)  # even seeds SIGKILL, odd ones SIGTERM; each costs about one run of three documents
 OLD = ["dazhou-dachuan_2024", "kaifeng-xiangfu_2024"]
@@ -30,10 +30,6 @@ def _raw(folder: Path, doc_ids: list[str]) -> Path:
     manifest = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
     manifest[manifest["doc_id"].isin(doc_ids)].to_csv(folder / "manifest.csv", index=False)
     return folder
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def _start(raw: Path, out: Path, jobs: int = 2) -> subprocess.Popen:
@@ -50,7 +46,7 @@ def sets(tmp_path_factory):
     assert _start(old_raw, root / "old").wait(timeout=120) == 0
     start = time.perf_counter()
     assert _start(new_raw, root / "new").wait(timeout=120) == 0
-    return root / "old", new_raw, _hashes(root / "old"), _hashes(root / "new"), time.perf_counter() - start
+    return root / "old", new_raw, output_hashes(root / "old"), output_hashes(root / "new"), time.perf_counter() - start
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -67,18 +63,18 @@ def test_process_killed_at_a_random_point_leaves_the_old_or_the_new_outputs_whol
     else:
         os.killpg(run.pid, kill)  # the whole group, as a terminal or a service manager does: workers included
     _, err = run.communicate(timeout=60)  # a worker killed mid-message would hang the pool: this fails instead
-    outcome = "old" if _hashes(out) == old_set else "new" if _hashes(out) == new_set else "mixed"
+    outcome = "old" if output_hashes(out) == old_set else "new" if output_hashes(out) == new_set else "mixed"
     print(f"seed {seed}: {kill.name} → exit {run.returncode}, {outcome} set")
     assert outcome in ("old", "new") and check_outputs(out) == []
     assert "Traceback" not in err
     if kill == signal.SIGTERM:  # before the run began (still importing) it just ends; after, it cleans up and says so
-        assert run.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM)
+        assert run.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM), err
         if run.returncode == 128 + signal.SIGTERM:
             assert err.splitlines()[-1] == f"error: interrupted; {out} left as it was"
         assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".processed.lock") == ["processed"]
     if kill == signal.SIGKILL:  # nothing runs after SIGKILL: the next run clears what it left, then writes
         assert _start(new_raw, out).wait(timeout=120) == 0
-        assert _hashes(out) == new_set
+        assert output_hashes(out) == new_set
         assert sorted(p.name for p in tmp_path.iterdir()) == [".processed.lock", "processed"]
 
 
@@ -131,3 +127,14 @@ def test_a_signal_python_swallows_still_stops_the_run_before_the_swap(capsys):
         with pytest.raises(Interrupted):
             stop_if_signalled()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_signal_a_library_turns_into_its_own_error_is_still_an_interruption():
+    from helpers.pipeline.corpus import Interrupted, _signals_interrupt
+
+    with pytest.raises(Interrupted), _signals_interrupt():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+        except Interrupted:
+            raise RuntimeError("Query interrupted") from None  # what DuckDB raises when a signal lands in a query

@@ -379,3 +379,27 @@ def test_summary_costs_of_real_projects(corpus):
     care = _project(zhaoyuan, "职工长护险财政补贴2024年106万")
     assert (care["n_cost"], care["cost_target_wan"], care["cost_matches_amount"]) == (3, 106.0, True)
     assert care["satisfaction_target_min_pct"] == 90.0
+
+
+def test_money_target_named_per_person_is_a_rate_not_added_to_the_cost_target():
+    enriched = enrich_indicators(indicators("""
+        project | 公务接待 | 10 | 成本指标 |  | 公务接待单人成本 | <= | 150  | 元   |  | ≤150 元
+        project | 公务接待 | 11 | 成本指标 |  | 公务接待总成本   | <= | 1.75 | 万元 |  | ≤1.75 万元
+    """))
+    assert enriched["unit_family"].tolist() == ["money_rate", "money"]
+    budgets = _budgets([(10, "project", "公务接待", None, None, "project_total:资金总额", 1.75)])
+    summary = summarize_indicators(enriched, pd.DataFrame(columns=["doc_id", "project_name", "amount_wan"]), budgets)
+    assert summary.loc[0, "cost_target_wan"] == 1.75 and summary.loc[0, "cost_matches_amount"]
+
+
+def test_reuse_ignores_the_extractions_spacing_in_names_and_targets():
+    enriched = enrich_indicators(indicators("""
+        project | 甲 | 1 | 满意度指标 |  | 群众 满意度 | >= | 90 | % |  | ≥9 0%
+        project | 乙 | 2 | 满意度指标 |  | 群众满意度  | >= | 90 | % |  | ≥90%
+    """))
+    assert enriched["reuse_projects"].tolist() == [2, 2]
+
+
+def test_luoyang_reception_cost_per_person_is_left_out_of_its_cost_target(corpus):
+    reception = _project(_summary(corpus, "luoyang_2026"), "公务接待")  # 单人成本 ≤150 元 and 总成本 ≤1.75 万元
+    assert reception["cost_target_wan"] == pytest.approx(1.75)

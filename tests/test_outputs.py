@@ -15,6 +15,7 @@ from helpers.fsio import FolderLock
 from helpers.pipeline import corpus
 from helpers.pipeline.outputs import RUN_MANIFEST, check_outputs, outputs_digest
 from helpers.report.runner import ensure_processed
+from reporting import output_hashes
 
 DOC = "luoyang-luolong_2024"
 
@@ -27,10 +28,6 @@ def _raw(tmp_path, *doc_ids, name="raw"):
     manifest = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
     manifest[manifest["doc_id"].isin(doc_ids)].to_csv(raw / "manifest.csv", index=False)
     return raw
-
-
-def _hashes(folder) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def _process(raw, out, *extra) -> int:
@@ -50,7 +47,7 @@ def processed(tmp_path_factory):
 def previous(processed, tmp_path):
     raw, out = processed
     shutil.copytree(out, tmp_path / "out")
-    return raw, tmp_path / "out", _hashes(out)
+    return raw, tmp_path / "out", output_hashes(out)
 
 
 def test_run_manifest_lists_every_file_of_the_run_with_its_size_and_sha256(processed):
@@ -82,11 +79,11 @@ def test_reports_reprocess_a_folder_whose_csv_was_cut_and_skip_a_whole_one(tmp_p
     raw = _raw(tmp_path, DOC)
     out = tmp_path / "out"
     assert ensure_processed(raw, out, "code") == (True, 0)
-    whole = _hashes(out)
+    whole = output_hashes(out)
     assert ensure_processed(raw, out, "code") == (False, 0)  # up to date
     (out / "budget_lines.csv").write_bytes((out / "budget_lines.csv").read_bytes()[:-100])
     assert ensure_processed(raw, out, "code") == (True, 0)
-    assert _hashes(out) == whole
+    assert output_hashes(out) == whole
 
 
 def test_a_run_that_fills_the_disk_leaves_the_previous_outputs_and_one_line(previous, monkeypatch, capsys):
@@ -99,7 +96,7 @@ def test_a_run_that_fills_the_disk_leaves_the_previous_outputs_and_one_line(prev
     assert corpus.run_process(raw, out) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"error: {out}: cannot write: the disk is full; {out} left as it was"]
-    assert _hashes(out) == before
+    assert output_hashes(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == [".out.lock", "out"]  # no staged folder left
 
 
@@ -112,7 +109,7 @@ def test_a_read_only_disk_is_one_line(previous, monkeypatch, capsys):
     monkeypatch.setattr(corpus, "staging_folder", read_only)
     assert corpus.run_process(raw, out) == 1
     assert capsys.readouterr().err == f"error: {out}: cannot write: the file system is read-only; {out} left as it was\n"
-    assert _hashes(out) == before
+    assert output_hashes(out) == before
 
 
 def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(previous, capsys):
@@ -120,7 +117,7 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(pre
     with FolderLock(out):
         assert corpus.run_process(raw, out) == 1
     assert "another run is writing this folder" in capsys.readouterr().err
-    assert _hashes(out) == before
+    assert output_hashes(out) == before
 
 
 def test_a_folder_holding_other_files_is_not_replaced(tmp_path, capsys):
@@ -151,7 +148,7 @@ def test_an_unreadable_manifest_refuses_the_run_and_keeps_the_outputs(previous, 
     assert corpus.run_process(raw, out) == 1
     assert capsys.readouterr().err == (f"error: {raw / 'manifest.csv'}: file is binary (contains NUL bytes), not "
                                        f"extracted text; {out} left as it was\n")
-    assert _hashes(out) == before
+    assert output_hashes(out) == before
 
 
 def test_problems_table_is_written_even_when_there_is_none(processed):

@@ -13,7 +13,7 @@ from helpers.ingest.manifest import read_manifest
 from helpers.ingest.metadata import infer_metadata
 from helpers.pipeline import document
 from helpers.pipeline.outputs import failed_documents
-from helpers.report.runner import NOTEBOOKS_DIR, ensure_processed, plan_reports
+from helpers.report.runner import NOTEBOOKS_DIR, discover_sources, ensure_processed, plan_reports
 
 DOC_IDS = ["luoyang-luolong_2024", "luoyang_2026", "kaifeng-xiangfu_2024", "dazhou-dachuan_2024", "zhaoyuan_2024"]
 
@@ -135,7 +135,8 @@ def test_reports_repeat_the_problems_on_a_rerun_and_name_the_failed_documents_er
     assert ensure_processed(raw, out, "code") == (False, 1)  # up to date: not processed again, still said
     assert capsys.readouterr().err.splitlines() == first
     assert failed_documents(out) == {"empty_2024": "read: file is empty"}
-    plan = plan_reports([*DOC_IDS, "empty_2024"], raw, out, tmp_path / "reports", NOTEBOOKS_DIR, "code", {}, False)
+    plan = plan_reports([*DOC_IDS, "empty_2024"], discover_sources(raw), raw, out, tmp_path / "reports", NOTEBOOKS_DIR,
+                        "code", {}, False)
     assert [(o.name, o.error) for o in plan.failed] == [("empty_2024", "read: file is empty")]
     assert sorted(job.name for job in plan.jobs) == sorted([*DOC_IDS, "comparison"])
 

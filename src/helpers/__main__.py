@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR
-from helpers.pipeline.corpus import run_process
 from helpers.pipeline.executor import add_executor_arguments
 from helpers.report import runner
-from helpers.tools import audit, mutation
-from helpers.tools.synth import generate
+
+# The stages are imported by the command that needs them: `reports` with nothing changed answers before pandas loads.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,13 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reports":
         return runner.run(args)
     if args.command == "audit":
+        from helpers.tools import audit
+
         return audit.audit(args.raw_dir, args.jobs, args.interim_dir, args.csv)
     if args.command == "mutate":
+        from helpers.tools import mutation
+
         return mutation.report(args.raw_dir, args.n, args.seed, args.out)
     if args.command == "synth":
+        from helpers.tools.synth import generate
+
         manifest = generate(args.raw_dir, args.out_dir, args.n, args.seed)
         print(f"{len(manifest)} synthetic documents → {args.out_dir}")
         return 0
+    from helpers.pipeline.corpus import run_process
+
     return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir, args.executor, args.scheduler)
 
 

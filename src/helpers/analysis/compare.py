@@ -89,7 +89,8 @@ def build_comparison(processed_dir: Path) -> pd.DataFrame:
         out = out.join(indicators)
     out = out.join(documents.reindex(columns=RECORD_COLUMNS))
     out = out.reset_index().sort_values("doc_id", kind="stable").reset_index(drop=True)
-    # The dictionary's types: a column empty for every document stays float, whichever documents are in the folder.
+    # the dictionary's types: a count stays an integer when some document has no indicators (not 42.0), and a column
+    # empty for every document stays float, whichever documents are in the folder
     return apply_schema(out, "comparison")
 
 

@@ -7,7 +7,8 @@ check or extend it for a new province without touching code:
 - indicator_level2_aliases.csv: printed 二级指标 → canonical name;
 - indicator_level2_rules.csv: keyword, unit, target and default rules for a 二级指标 that is not printed;
 - unit_families.csv: unit → family (and factor to 万元 for money);
-- indicator_amount_labels.csv: which performance-table label gives a project's total amount.
+- indicator_amount_labels.csv: which performance-table label gives a project's total amount;
+- indicator_rate_words.csv: words of an indicator name that make a money target a rate (人均, 单人成本 …).
 """
 from __future__ import annotations
 
@@ -99,6 +100,13 @@ def amount_label_patterns() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in table["pattern"])
 
 
+@lru_cache(maxsize=1)
+def rate_words() -> re.Pattern:
+    """Words of an indicator's name that make a money target a per-person or per-unit rate."""
+    table = _read_map("indicator_rate_words.csv", ["pattern", "note"])
+    return re.compile("|".join(f"(?:{p})" for p in table["pattern"]))
+
+
 def _text(value: object) -> str:
     if isinstance(value, str):  # the common case, without pd.isna's dispatch
         return squeeze(value)
@@ -152,19 +160,30 @@ def add_direction(indicators: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _family(kind: str, unit: str, name: str, families: dict[str, str]) -> str | None:
+    if kind != "quantitative" or not unit:
+        return None
+    family = families.get(unit, "other")
+    # 公务接待单人成本 ≤150 元: the unit says 元 but the name says per person, a rate and not an amount
+    return "money_rate" if family == "money" and rate_words().search(name) else family
+
+
 def add_unit_family(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Family of the unit of a numeric target; 'other' for a unit the map lacks (see unknown_units)."""
+    """Family of the unit of a numeric target; 'other' for a unit the map lacks (see unknown_units); a money target
+    whose indicator name says per person or per unit (maps/indicator_rate_words.csv) is a money_rate."""
     out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
     families = unit_families()["unit_family"].to_dict()
     out["unit_family"] = pd.Series(
-        [families.get(unit, "other") if kind == "quantitative" and unit else None
-         for kind, unit in zip(out["value_kind"].tolist(), map(_text, out["unit"].tolist()), strict=True)],
+        [_family(kind, unit, name, families) for kind, unit, name in
+         zip(out["value_kind"].tolist(), map(_text, out["unit"].tolist()), map(_text, out["indicator"].tolist()),
+             strict=True)],
         index=out.index, dtype="str")
     return out
 
 
 def reuse_keys(indicators: pd.DataFrame) -> list[str]:
-    """Indicator name and target as printed, whitespace removed: what 'the same indicator' means."""
+    """Indicator name and target as printed, whitespace removed (the extraction's spacing: ≥9 0% is ≥90%): what
+    'the same indicator' means."""
     return [f"{_text(i)}\t{_text(r)}" for i, r in zip(indicators["indicator"].tolist(), indicators["raw"].tolist(), strict=True)]
 
 

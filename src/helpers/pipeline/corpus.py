@@ -33,6 +33,7 @@ from helpers.ingest.manifest import read_manifest
 from helpers.ingest.sources import discover
 from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, make_executor
+from helpers.pipeline.export import EXPORT_FILES, write_exports
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
@@ -103,16 +104,21 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         print(run.extraction.line(interim_dir), file=sys.stderr)
     where = f"{jobs} jobs" if executor == "local" else f"{executor} {scheduler}"
     print(f"{run.n_documents} documents processed, {errors} problems, {seconds:.1f} s "
-          f"({run.n_documents / seconds:.0f} documents/s, {where}, peak memory {main_mb:.0f} MB, "
+          f"({_rate(run.n_documents / seconds)} documents/s, {where}, peak memory {main_mb:.0f} MB, "
           f"workers {workers_mb:.0f} MB) → {out_dir}")
     return 1 if errors else 0
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:.0f}" if per_second >= 10 else f"{per_second:.2g}"  # PDFs: 0.24, not 0
 
 
 @contextmanager
 def _signals_interrupt() -> Iterator[Callable[[], None]]:
     """SIGTERM and SIGHUP raise Interrupted in the main thread (as Ctrl-C raises KeyboardInterrupt), so the staged
     folder is removed and the workers stopped; the previous handlers are put back after. A signal that lands where
-    Python swallows the exception (a fork's at-fork callbacks) is remembered: the callable given raises it then."""
+    Python swallows the exception (a fork's at-fork callbacks) is remembered: the callable given raises it then, and
+    an error a library raised in its place is the interruption."""
     received: list[int] = []
 
     def stop_if_signalled() -> None:
@@ -135,6 +141,10 @@ def _signals_interrupt() -> Iterator[Callable[[], None]]:
     previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield stop_if_signalled
+    except Exception as exc:
+        if received:  # a library turned the signal's exception into its own (DuckDB: "Query interrupted")
+            raise Interrupted(received[0]) from exc
+        raise
     finally:
         sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
@@ -147,7 +157,7 @@ def _check_replaceable(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: not a folder")
     if not out_dir.exists() or (out_dir / RUN_MANIFEST).is_file():
         return
-    ours = {f"{name}.{ext}" for name in [*TABLE_NAMES, *RUN_TABLES] for ext in ("csv", "parquet")}
+    ours = {f"{name}.{ext}" for name in [*TABLE_NAMES, *RUN_TABLES] for ext in ("csv", "parquet")} | set(EXPORT_FILES)
     foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in ours and not (p.is_file() and p.name[0] == "."))
     if foreign:
         raise OutputError(f"{out_dir}: holds files that are not outputs of a run ({', '.join(foreign[:3])}"
@@ -206,6 +216,7 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
     writer.add_document({"problems": problems_frame(run.problems)})
     writer.close()
     write_comparison(out_dir)
+    write_exports(out_dir)  # workbook, database, per-document digests for the reports
     return run
 
 

@@ -3,16 +3,20 @@ the run's manifest, written last into its folder, by which a reader tells a comp
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
 from pathlib import Path
-from typing import BinaryIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, BinaryIO
 
 from helpers.fsio import write_atomic
-from helpers.schema import dictionary_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported by the functions that read tables: `reports` with nothing changed checks the folder and repeats
+# its problems without it (half a second).
 
 TABLE_NAMES = [
     "documents", "tables", "budget_lines", "economic_lines", "projects", "performance_budgets",
@@ -29,6 +33,8 @@ MANIFEST_FORMAT = 1
 
 def columns_of(table: str) -> list[str]:
     """The columns of a table, in the order the data dictionary lists them (and the files hold them)."""
+    from helpers.schema import dictionary_columns
+
     return dictionary_columns()[table]
 
 
@@ -88,19 +94,25 @@ def outputs_digest(folder: Path) -> str | None:
 
 def read_problems(folder: Path) -> pd.DataFrame:
     """The problems table of a processed folder (empty when it has none)."""
+    import pandas as pd
+
     path = folder / "problems.parquet"
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=columns_of("problems"))
 
 
 def problem_lines(folder: Path) -> list[str]:
     """Each problem as the run that found it printed it: what a later command repeats while the inputs stay the same."""
-    problems = read_problems(folder)
-    columns = (problems[c].tolist() for c in ("severity", "file", "message"))
-    return [f"{severity}: {file}: {message}" for severity, file, message in zip(*columns, strict=True)]
+    path = folder / "problems.csv"  # the CSV, read without pandas (the run's manifest vouched for it)
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [f"{row['severity']}: {row['file']}: {row['message']}" for row in csv.DictReader(f)]
 
 
 def failed_documents(folder: Path) -> dict[str, str]:
     """doc_id → 'stage: message' of the first error of each document the run could not write (no documents row)."""
+    import pandas as pd
+
     problems = read_problems(folder)
     errors = problems[problems["severity"] == "error"]
     path = folder / "documents.parquet"

@@ -16,6 +16,8 @@ from matplotlib import font_manager, ft2font
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from helpers.report.text import clean, mathtext
+
 # Latin fallback bundled with matplotlib, for the odd symbol the CJK font lacks.
 FALLBACK_FAMILY = "DejaVu Sans"
 WAN_LABEL = "金额（万元）"
@@ -90,11 +92,13 @@ def format_wan(value: float, decimals: int = 2) -> str:
 
 
 def shorten(label: str, width: int) -> str:
-    """Cut a long name to `width` characters, ellipsis in the middle: project names often differ only at the end."""
-    if len(label) <= width:
-        return label
-    head = (width - 1) // 2
-    return label[:head] + "…" + label[len(label) - (width - 1 - head):]
+    """Cut a long name to `width` characters, ellipsis in the middle (project names often differ only at the end);
+    the result is inert for matplotlib (no mathtext span, no line break, no bidi control)."""
+    label = clean(label)
+    if len(label) > width:
+        head = (width - 1) // 2
+        label = label[:head] + "…" + label[len(label) - (width - 1 - head):]
+    return mathtext(label)
 
 
 def _new_axes(n_bars: int) -> Axes:
@@ -106,21 +110,25 @@ def _new_axes(n_bars: int) -> Axes:
 
 
 def bar_wan(values: pd.Series, ax: Axes | None = None, *, title: str | None = None, xlabel: str = WAN_LABEL,
-            max_label: int = 28, decimals: int = 2) -> Axes:
-    """Horizontal bars of amounts in 万元, largest on top, each labelled with its value; the index gives the labels."""
+            max_label: int = 28, decimals: int = 2, log: bool = False) -> Axes:
+    """Horizontal bars of amounts in 万元, largest on top, each labelled with its value; the index gives the labels.
+    log: a logarithmic axis, so that bureaus two orders of magnitude smaller stay visible."""
     values = pd.to_numeric(values, errors="raise").dropna().sort_values()  # barh draws bottom-up: largest ends on top
     ax = ax or _new_axes(len(values))
     positions = range(len(values))
     bars = ax.barh(positions, values.to_numpy(), color=matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0])
     ax.set_yticks(list(positions), [shorten(str(label), max_label) for label in values.index])
     ax.bar_label(bars, labels=[format_wan(v, decimals) for v in values], padding=3, fontsize="small")
+    if log:
+        ax.set_xscale("log")
+        xlabel += "，对数刻度 log scale"
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_wan(x, 0)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
-    ax.margins(x=0.15)  # room for the value labels right of the longest bar
+    ax.margins(x=0.25 if log else 0.15)  # room for the value labels right of the longest bar
     ax.grid(axis="y", visible=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(mathtext(title))
     return ax
 
 
@@ -142,7 +150,7 @@ def stacked_share(frame: pd.DataFrame, ax: Axes | None = None, *, title: str | N
     left = pd.Series(0.0, index=pct.index)
     for column in pct.columns:
         part = pct[column].fillna(0.0)
-        bars = ax.barh(positions, part.to_numpy(), left=left.to_numpy(), label=str(column))
+        bars = ax.barh(positions, part.to_numpy(), left=left.to_numpy(), label=shorten(str(column), 40))
         # label only segments wide enough to hold their number
         ax.bar_label(bars, labels=[f"{v:.0f}%" if v >= min_label else "" for v in part], label_type="center",
                      fontsize="small", color="white")
@@ -154,7 +162,7 @@ def stacked_share(frame: pd.DataFrame, ax: Axes | None = None, *, title: str | N
     ax.grid(axis="y", visible=False)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)  # outside: the bars fill the axes
     if title:
-        ax.set_title(title)
+        ax.set_title(mathtext(title))
     return ax
 
 
@@ -171,16 +179,16 @@ def count_bars(frame: pd.DataFrame, ax: Axes | None = None, *, title: str | None
     positions = list(range(len(frame)))
     for column in frame.columns:
         part = frame[column].fillna(0).astype(float)
-        bars = ax.barh(positions, part.to_numpy(), left=left.to_numpy(), label=str(column))
+        bars = ax.barh(positions, part.to_numpy(), left=left.to_numpy(), label=shorten(str(column), 40))
         ax.bar_label(bars, labels=[f"{v:.0f}" if v else "" for v in part], label_type="center", fontsize="small",
                      color="white")
         left += part
-    ax.set_yticks(positions, [str(label) for label in frame.index])
+    ax.set_yticks(positions, [shorten(str(label), 28) for label in frame.index])
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(mathtext(title))
     return ax
 
 
@@ -192,7 +200,7 @@ def paired_bars(frame: pd.DataFrame, ax: Axes | None = None, *, title: str | Non
     height = 0.8 / len(frame.columns)
     for i, column in enumerate(frame.columns):
         positions = [p + (i - (len(frame.columns) - 1) / 2) * height for p in range(len(frame))]
-        bars = ax.barh(positions, frame[column].fillna(0).to_numpy(), height=height, label=str(column))
+        bars = ax.barh(positions, frame[column].fillna(0).to_numpy(), height=height, label=shorten(str(column), 40))
         ax.bar_label(bars, labels=[f"{v:.1f}%" if pd.notna(v) else "" for v in frame[column]], padding=3,
                      fontsize="small")
     ax.set_yticks(list(range(len(frame))), [shorten(str(label), max_label) for label in frame.index])
@@ -202,5 +210,30 @@ def paired_bars(frame: pd.DataFrame, ax: Axes | None = None, *, title: str | Non
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", frameon=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(mathtext(title))
     return ax
+
+
+def describe(values: pd.Series | pd.DataFrame, kind: str, title: str, unit: str, limit: int = 15) -> str:
+    """Alt text of a chart: what it shows and its values, in the order drawn (the first `limit` rows)."""
+    frame = values.to_frame() if isinstance(values, pd.Series) else values
+    rows = []
+    for label, row in list(frame.iterrows())[:limit]:
+        parts = [f"{clean(c)} {v:,.2f}" if len(frame.columns) > 1 else f"{v:,.2f}" for c, v in row.items() if pd.notna(v)]
+        rows.append(f"{clean(label)}: {', '.join(parts)}")
+    more = f"; … {len(frame) - limit} more" if len(frame) > limit else ""
+    return f"{kind}：{clean(title)}（{unit}）。" + "; ".join(rows) + more
+
+
+def show(ax: Axes, alt: str):
+    """The chart as a PNG output with its alt text (the page's <img alt>), the figure closed so it is shown once."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    fig = ax.figure
+    fig.savefig(buffer, format="png", dpi=fig.dpi)  # the size the inline backend showed
+    plt.close(fig)
+    return Image(data=buffer.getvalue(), format="png", metadata={"alt": clean(alt)})

@@ -1,4 +1,5 @@
-"""The index page: one row per bureau report with its build time, raw file checksum and findings.
+"""The index page: one row per bureau report with its verdict (key figures that tie out or are contested), its
+findings split by cause (printed so in the document, or lost in extraction), its source hash and build time.
 """
 from __future__ import annotations
 
@@ -8,76 +9,83 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from helpers.report.render import FONT_FACE_CSS
+from helpers.report import evidence
 from helpers.report.state import COMPARISON, now_text, sha256_file
-
-INDEX_CSS = FONT_FACE_CSS + """
-body { font-family: "Report CJK", system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
-       padding: 0 1em; color: #1f2328; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border-bottom: 1px solid #d0d7de; padding: 0.35em 0.7em; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.failed { color: #cf222e; }
-code { font-size: 0.85em; }
-"""
+from helpers.report.tables import Column, table_html
+from helpers.report.text import html_text
+from helpers.report.views import level_name
 
 
-BUREAU_COLUMNS = ["报告", "医疗保障局", "年度", "错误", "警告", "原始文件 sha256", "构建于"]
-
-
-def _cell(value: object, cls: str = "") -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(text)}</td>"
-
-
-def _report_cell(name: str, out_dir: Path, state: dict[str, dict]) -> str:
+def _report_link(name: str, label: str, out_dir: Path, state: dict[str, dict]) -> str:
     entry = state.get(name, {})
     if entry.get("status") == "built" and (out_dir / f"{name}.html").is_file():
-        href = html.escape(quote(f"{name}.html"))
-        return f'<td><a href="{href}">{html.escape(name)}</a></td>'
+        return f'<a href="{html.escape(quote(name + ".html"))}">{html_text(label)}</a>'
     if entry.get("status") == "failed":
-        return _cell(f"failed: {entry.get('error', '')}", "failed")
-    return _cell("not built")
+        return f'<span class="failed">失败 failed: {html_text(entry.get("error", ""))}</span>'
+    return "未生成 not built"
 
 
-def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir: Path, state: dict[str, dict]) -> str:
-    """The index page; every text from the data or an error message is escaped."""
+def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: dict[str, dict]) -> pd.DataFrame:
     documents = pd.read_parquet(processed_dir / "documents.parquet").set_index("doc_id")
-    raw_files = sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
-    hashes = {p.name: sha256_file(p) for p in raw_files}
+    findings = pd.read_parquet(processed_dir / "findings.parquet", columns=["doc_id", "check", "severity", "cause", "lines"])
+    key_figures = pd.read_parquet(processed_dir / "key_figures.parquet")
+    by_doc_f = dict(tuple(findings.groupby("doc_id")))
+    by_doc_k = dict(tuple(key_figures.groupby("doc_id")))
     rows = []
     for doc_id in doc_ids:
         doc = documents.loc[doc_id] if doc_id in documents.index else pd.Series(dtype=object)
-        sha = str(doc.get("sha256") or "")
-        entry = state.get(doc_id, {})
-        rows.append(
-            "<tr>" + _report_cell(doc_id, out_dir, state) + _cell(doc.get("bureau_name")) + _cell(doc.get("fiscal_year"))
-            + _cell(doc.get("n_findings_error"), "num") + _cell(doc.get("n_findings_warning"), "num")
-            + f'<td><code title="{html.escape(sha)}">{html.escape(sha[:12])}</code></td>'
-            + _cell(entry.get("built_at")) + "</tr>"
-        )
+        f = by_doc_f.get(doc_id, findings.iloc[:0])
+        v = evidence.verdict(by_doc_k.get(doc_id, key_figures.iloc[:0]), f)
+        causes = evidence.findings_by_cause(f)
+        contested = v.loc[v["state"] == "contested", "figure"].str.split(" · ").str[0].tolist()
+        rows.append({
+            "report": _report_link(doc_id, doc_id, out_dir, state), "bureau": doc.get("bureau_name"),
+            "year": doc.get("fiscal_year"), "level": level_name(doc.get("admin_level")),
+            "ties": int((v["state"] == "ties").sum()), "contested": "、".join(contested),
+            "err_doc": causes.get(("error", "document"), 0), "err_ext": causes.get(("error", "extraction"), 0),
+            "warn": causes.get(("warning", "document"), 0) + causes.get(("warning", "extraction"), 0),
+            "unparsed": doc.get("n_unparsed"), "sha": str(doc.get("sha256") or "")[:12],
+            "built": state.get(doc_id, {}).get("built_at", ""),
+        })
+    return pd.DataFrame(rows)
+
+
+BUREAU_COLUMNS = [
+    Column("report", "报告", "report"), Column("bureau", "单位", "bureau"), Column("year", "年度", "year", "year"),
+    Column("level", "级别", "level"), Column("ties", "一致的关键数字", "key figures that tie out", "int"),
+    Column("contested", "存疑的关键数字", "contested key figures", missing=""),
+    Column("err_doc", "错误：原文如此", "errors printed so", "int"),
+    Column("err_ext", "错误：提取丢失", "errors lost in extraction", "int"), Column("warn", "警告", "warnings", "int"),
+    Column("unparsed", "未解析单元格", "cells unparsed", "int"), Column("sha", "源文件 sha256", "source sha256"),
+    Column("built", "构建于", "built at", missing=""),
+]
+
+
+def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir: Path, state: dict[str, dict],
+                 version: str) -> str:
+    """The index page; every text from the data or an error message is escaped (the report links are built here)."""
+    from helpers.report.render import PageInfo, footer, head_html, page, tables_script
+
+    rows = bureau_rows(doc_ids, processed_dir, out_dir, state)
+    table = table_html(rows.assign(report=[f"@@link{i}@@" for i in range(len(rows))]), BUREAU_COLUMNS, table_id="bureaus")
+    for i, link in enumerate(rows["report"] if len(rows) else []):
+        table = table.replace(f">@@link{i}@@<", f">{link}<", 1)  # the links are HTML built above from escaped parts
+    raw_files = sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    hashes = tuple((p.name, sha256_file(p)) for p in raw_files)
     comparison = state.get(COMPARISON, {})
-    files = "".join(f"<tr>{_cell(name)}<td><code>{html.escape(sha)}</code></td></tr>" for name, sha in hashes.items())
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>医疗保障局预算公开报告</title><style>{INDEX_CSS}</style></head>
-<body>
-<h1>医疗保障局预算公开报告</h1>
-<p>生成于 {html.escape(now_text())}；原始文件 {html.escape(str(raw_dir))}。</p>
-<h2>比较</h2>
-<div class="table-wrap"><table><thead><tr><th>报告</th><th>构建于</th></tr></thead>
-<tbody><tr>{_report_cell(COMPARISON, out_dir, state)}{_cell(comparison.get("built_at"))}</tr></tbody></table></div>
-<h2>各局报告</h2>
-<div class="table-wrap"><table>
-<thead><tr>{"".join(f"<th>{h}</th>" for h in BUREAU_COLUMNS)}</tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></div>
-<h2>输入文件</h2>
-<div class="table-wrap"><table><thead><tr><th>文件</th><th>sha256</th></tr></thead><tbody>{files}</tbody></table></div>
-</body>
-</html>
-"""
+    totals = rows[["err_doc", "err_ext", "warn"]].sum() if len(rows) else pd.Series({"err_doc": 0, "err_ext": 0, "warn": 0})
+    body = f"""<h1>医疗保障局预算公开报告 · Budget disclosure reports</h1>
+<p>生成于 {html_text(now_text())}；原始文件 {html_text(raw_dir)}。共 {len(doc_ids)} 份文件；核对错误中原文如此
+{int(totals['err_doc'])} 条、提取丢失 {int(totals['err_ext'])} 条（提取丢失不是文件的错，但相关数字需谨慎使用），
+警告 {int(totals['warn'])} 条。</p>
+<p>Built {html_text(now_text())} from {html_text(raw_dir)}: {len(doc_ids)} documents; reconciliation errors
+{int(totals['err_doc'])} printed so in the documents, {int(totals['err_ext'])} likely lost in extraction (not the documents'
+fault, but the figures they touch need care); {int(totals['warn'])} warnings. How each measure is computed and what
+extraction can lose: <a href="methods.html">方法与局限 · Methods and limitations</a>.</p>
+<h2>比较 · Comparison</h2>
+<p>{_report_link(COMPARISON, "医疗保障局预算比较 · bureaus compared", out_dir, state)}
+（构建于 built {html_text(comparison.get("built_at", ""))}）</p>
+<h2>各局报告 · Bureau reports</h2>
+{table}"""
+    info = PageInfo(version, now_text(), hashes)
+    return page("医疗保障局预算公开报告", body + head_html(), footer(info) + tables_script())

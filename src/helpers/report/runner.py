@@ -1,36 +1,34 @@
-"""Reporting stage: run the notebooks (one per bureau, one across bureaus) with papermill, render HTML, write an index.
+"""Reporting stage: run the notebooks (one per bureau, one across bureaus), render HTML, write the index.
 
-A report is rebuilt only when its inputs changed (fingerprints in <out>/.fingerprints.json); reports are built in
-parallel worker processes, one kernel per notebook run; a bureau whose notebook fails is recorded in the index with its
-one-line error while the others still build. papermill and nbconvert are imported only when something is built, so an
-up-to-date run stays fast.
+- In-process execution: worker processes each keep one IPython shell and run every notebook given to them in a fresh
+  namespace (execute.py), so no kernel starts per notebook; the HTML is the one a kernel gives (a test compares).
+- A report is rebuilt only when its inputs changed (its fingerprint: notebook, code, raw files, manifest row and the
+  digest of its own rows that processing wrote); a run with nothing changed returns before importing pandas.
+- Whole or not at all: one lock per reports folder (fsio.FolderLock); a run builds into a staging folder beside it
+  (unchanged pages hard-linked in) and swaps it in whole (fsio.replace_folder). Workers die with the parent
+  (PR_SET_PDEATHSIG) and only return HTML: an interrupted run leaves the old reports, whole, and no litter.
+- A bureau whose notebook fails is listed in the index with its one-line error while the others build.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from itertools import chain
 from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
-from helpers.fsio import write_atomic
-from helpers.ingest.manifest import DOC_ID_RE, manifest_records
-from helpers.ingest.sources import DocumentSource, discover
-from helpers.pipeline.corpus import run_process
-from helpers.pipeline.outputs import failed_documents, outputs_digest, problem_lines
-from helpers.report.index import render_index
-from helpers.report.render import render_html
+from helpers.fsio import FolderLock, OutputError, describe_os_error, replace_folder, staging_folder, write_atomic
+from helpers.pipeline.executor import ExecutorError, add_executor_arguments, make_executor
+from helpers.pipeline.outputs import RUN_MANIFEST, outputs_digest, problem_lines
+from helpers.report import site
 from helpers.report.state import (
     COMPARISON,
     INDEX,
@@ -50,8 +48,9 @@ from helpers.report.state import (
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUREAU_NOTEBOOK = "bureau.ipynb"
 COMPARISON_NOTEBOOK = "comparison.ipynb"
-KERNEL_NAME = "python3"
+RUN_NAME = ".run.json"  # in the out dir: the inputs of the last complete run, for the nothing-changed shortcut
 MAX_ERROR_CHARS = 300
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,9 @@ class Job:
     name: str  # doc_id, or COMPARISON
     notebook: Path
     parameters: dict[str, str]
-    html: Path
     title: str
     fingerprint: str
+    inputs: tuple[tuple[str, str], ...] = ()  # shown in the page footer
 
 
 @dataclass
@@ -73,6 +72,7 @@ class Outcome:
     detail: str = ""  # the traceback, for stderr
     built_at: str = ""
     fingerprint: str = ""
+    html: str = field(default="", repr=False)
 
 
 @dataclass
@@ -83,7 +83,8 @@ class Plan:
 
 
 def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: int = 1,
-                     interim_dir: Path = INTERIM_DIR) -> tuple[bool, int]:
+                     interim_dir: Path = INTERIM_DIR, executor: str = "local",
+                     scheduler: str | None = None) -> tuple[bool, int]:
     """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
     inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
     stamp_path = processed_dir / STAMP_NAME
@@ -97,8 +98,10 @@ def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: i
                 print(line, file=sys.stderr)
             return False, int(stamp.get("status", 0))
 
+    from helpers.pipeline.corpus import run_process
+
     before = _folder_id(processed_dir)
-    status = run_process(raw_dir, processed_dir, jobs, interim_dir)
+    status = run_process(raw_dir, processed_dir, jobs, interim_dir, executor, scheduler)
     after = outputs_digest(processed_dir)
     # stamped even after a document failed (the same inputs give the same failure, reported per bureau below), but
     # not when the run refused the folder and left the previous outputs (a new folder is swapped in otherwise)
@@ -116,14 +119,16 @@ def _folder_id(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def discover_sources(raw_dir: Path) -> dict[str, DocumentSource]:
-    """Documents of the raw folder that can have a report (process reports the files that cannot)."""
-    return {s.doc_id: s for s in discover(raw_dir)[0]}
+def discover_sources(raw_dir: Path) -> dict[str, list[Path]]:
+    """Documents of the raw folder that can have a report, with their files (process reports the ones that cannot)."""
+    from helpers.ingest.sources import discover
+
+    return {s.doc_id: list(s.files) for s in discover(raw_dir)[0]}
 
 
 def reserved_problems(doc_ids: list[str]) -> list[str]:
-    """A document named like a report of its own would overwrite it."""
-    return [f"{d}: doc_id '{d}' is the name of another report; rename the file" for d in doc_ids if d in (COMPARISON, INDEX)]
+    """A document named like a page of its own would overwrite it."""
+    return [f"{d}: doc_id '{d}' is the name of another report; rename the file" for d in doc_ids if d in site.RESERVED]
 
 
 def _is_current(name: str, fingerprint: str, html_path: Path, state: dict[str, dict]) -> bool:
@@ -131,25 +136,27 @@ def _is_current(name: str, fingerprint: str, html_path: Path, state: dict[str, d
     return entry.get("status") == "built" and entry.get("fingerprint") == fingerprint and html_path.is_file()
 
 
-def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir: Path, notebooks_dir: Path,
-                 source_fp: str, state: dict[str, dict], force: bool) -> Plan:
+def plan_reports(doc_ids: list[str], sources: dict[str, list[Path]], raw_dir: Path, processed_dir: Path, out_dir: Path,
+                 notebooks_dir: Path, source_fp: str, state: dict[str, dict], force: bool) -> Plan:
+    from helpers.ingest.manifest import DOC_ID_RE, manifest_records
+    from helpers.pipeline.outputs import failed_documents
+
     plan = Plan()
     rows_digest = document_digests(processed_dir)
     manifest = manifest_records(raw_dir)
     failed = failed_documents(processed_dir)  # the problems table names a document, but it has no rows
-    dirs = {"processed_dir": str(processed_dir.resolve()), "raw_dir": str(raw_dir.resolve())}
-
+    dirs = {"processed_dir": str(processed_dir.resolve()), "raw_dir": str(raw_dir.resolve()),
+            "out_dir": str(out_dir.resolve())}
+    candidates: list[tuple[str, Path, dict[str, str], str, list[tuple[str, str]]]] = []
     comparison_nb = notebooks_dir / COMPARISON_NOTEBOOK
-    candidates: list[tuple[str, Path, dict[str, str], str, list[tuple[str, bytes]]]] = []
     if comparison_nb.is_file():
-        parquet = [(p.name, p.read_bytes()) for p in sorted(processed_dir.glob("*.parquet"))]
-        params = {"processed_dir": dirs["processed_dir"]}
-        candidates.append((COMPARISON, comparison_nb, params, "医疗保障局预算比较", parquet))
+        inputs = [("comparison.parquet", sha256_file(processed_dir / "comparison.parquet"))]
+        for name in ("findings", "spending_profile", "narrative_statements"):
+            inputs.append((f"{name}.parquet", sha256_file(processed_dir / f"{name}.parquet")))
+        candidates.append((COMPARISON, comparison_nb, {"processed_dir": dirs["processed_dir"]}, "医疗保障局预算比较", inputs))
     else:
         plan.failed.append(Outcome(COMPARISON, "failed", error=f"{comparison_nb}: no such notebook"))
-
     bureau_nb = notebooks_dir / BUREAU_NOTEBOOK
-    sources = discover_sources(raw_dir)
     for doc_id in doc_ids:
         if doc_id not in sources or not DOC_ID_RE.match(doc_id):
             plan.failed.append(Outcome(doc_id, "failed", error=f"{raw_dir}: no document {doc_id}"))
@@ -159,103 +166,75 @@ def plan_reports(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
         elif not bureau_nb.is_file():
             plan.failed.append(Outcome(doc_id, "failed", error=f"{bureau_nb}: no such notebook"))
         else:
-            inputs = [*(("raw", sha256_file(path).encode()) for path in sources[doc_id].files),
-                      ("manifest", json.dumps(manifest.get(doc_id), sort_keys=True, ensure_ascii=False).encode()),
-                      ("processed rows", rows_digest[doc_id].encode())]
+            inputs = [*((path.name, sha256_file(path)) for path in sources[doc_id]),
+                      ("manifest row", digest([("row", json.dumps(manifest.get(doc_id), sort_keys=True,
+                                                                   ensure_ascii=False).encode())])),
+                      ("processed rows", rows_digest[doc_id])]
             candidates.append((doc_id, bureau_nb, {"doc_id": doc_id, **dirs}, doc_id, inputs))
 
     for name, notebook, params, title, inputs in candidates:
         fingerprint = digest([("notebook", notebook.read_bytes()), ("source", source_fp.encode()),
-                              ("parameters", json.dumps(params, sort_keys=True).encode()), *inputs])
-        html_path = out_dir / f"{name}.html"
-        if not force and _is_current(name, fingerprint, html_path, state):
+                              ("parameters", json.dumps(params, sort_keys=True).encode()),
+                              *((k, v.encode()) for k, v in inputs)])
+        if not force and _is_current(name, fingerprint, out_dir / f"{name}.html", state):
             plan.skipped.append(Outcome(name, "skipped", fingerprint=fingerprint))
         else:
-            plan.jobs.append(Job(name, notebook, params, html_path, title, fingerprint))
+            plan.jobs.append(Job(name, notebook, params, title, fingerprint, tuple(inputs)))
     return plan
-
-
-@cache
-def _kernel_manager_class() -> type:
-    import zmq
-    from ipykernel.kernelspec import get_kernel_dict
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
-
-    class ThisPythonKernelManager(AsyncKernelManager):
-        """The ipykernel of this interpreter (the project's venv), whatever kernel specs the user has installed."""
-
-        def __init__(self, **kwargs) -> None:
-            # CurveZMQ keys when pyzmq has them: the kernel warns about plain TCP otherwise
-            if "transport_encryption" in self.class_trait_names():  # jupyter_client >= 8.7
-                kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
-            super().__init__(**kwargs)
-
-        async def _async_interrupt_kernel(self) -> None:
-            if not self.shutting_down:  # the kernel is idle when the notebook ends: an interrupt only logs an error
-                await super()._async_interrupt_kernel()
-
-        @property
-        def kernel_spec(self) -> KernelSpec:
-            if self._kernel_spec is None:
-                self._kernel_spec = KernelSpec(**get_kernel_dict())  # argv starts with sys.executable
-            return self._kernel_spec
-
-    return ThisPythonKernelManager
-
-
-def execute_notebook(job: Job):
-    """One kernel runs the whole notebook; the executed notebook stays in memory."""
-    # jsonschema imports rfc3987_syntax (a jupyterlab dependency) for its IRI format, building a grammar for 0.9 s in
-    # every process; notebook schemas use no formats, so the runner goes without it
-    sys.modules.setdefault("rfc3987_syntax", None)
-    import papermill
-
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # the kernel's debugger warns on frozen modules
-    return papermill.execute_notebook(
-        str(job.notebook), None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=str(job.notebook.parent),
-        progress_bar=False, log_output=False, kernel_manager_class=_kernel_manager_class(),
-    )
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def one_line_error(exc: BaseException) -> str:
     """The error's type and first line of message, for the index."""
-    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)  # papermill's: the notebook's error
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)  # the notebook's own error
     text = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
     line = next((ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()), type(exc).__name__)
     return line if len(line) <= MAX_ERROR_CHARS else line[: MAX_ERROR_CHARS - 1] + "…"
 
 
-def build_report(job: Job) -> Outcome:
-    """Execute one notebook and write its HTML; any error becomes a failed outcome, never an exception."""
+def build_report(job: Job, version: str) -> Outcome:
+    """Execute one notebook in this process and render its HTML; any error becomes a failed outcome, never raised."""
+    from helpers.report.execute import execute_in_process
+    from helpers.report.render import PageInfo, render_html
+
     start = time.perf_counter()
+    built_at = now_text()
     try:
-        page = render_html(execute_notebook(job), job.title)
-        write_atomic(job.html, page)
+        nb = execute_in_process(job.notebook, job.parameters)
+        page = render_html(nb, job.title, PageInfo(version, built_at, job.inputs))
     except Exception as exc:  # one bureau's failure must not stop the batch
         detail = _ANSI.sub("", "".join(getattr(exc, "traceback", None) or traceback.format_exception(exc)))
-        job.html.unlink(missing_ok=True)  # an old page would pass for a current one
         return Outcome(job.name, "failed", time.perf_counter() - start, one_line_error(exc), detail)
-    return Outcome(job.name, "built", time.perf_counter() - start, built_at=now_text(), fingerprint=job.fingerprint)
+    return Outcome(job.name, "built", time.perf_counter() - start, built_at=built_at, fingerprint=job.fingerprint,
+                   html=page)
 
 
-def run_jobs(jobs: list[Job], n_jobs: int) -> Iterator[Outcome]:
-    """Outcomes as they finish, from up to n_jobs worker processes."""
-    if n_jobs <= 1 or len(jobs) <= 1:
-        yield from map(build_report, jobs)
-        return
+# A worker's start (spawn, imports, shell) costs several reports: the bundled 6 reports took 6.5 s here and 9.3 s in
+# two workers (measured); from 8 reports per worker on, workers pay.
+REPORTS_PER_WORKER = 8
+
+
+def _build_task(task: tuple[Job, str]) -> Outcome:
+    job, version = task
+    return build_report(job, version)
+
+
+def run_jobs(jobs: list[Job], n_jobs: int, version: str, executor: str = "local",
+             scheduler: str | None = None) -> Iterator[Outcome]:
+    """Outcomes as they finish, through the executor (pipeline.executor): local worker processes (in this process
+    when a few reports would not pay for the workers' start) or a Dask cluster. Each worker makes its IPython shell
+    on its first report."""
+    if executor == "local":
+        n_jobs = min(n_jobs, -(-len(jobs) // REPORTS_PER_WORKER))
     # spawn: the parent has run pyarrow's threads; a forked child could inherit a held lock
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(build_report, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker that died (killed, out of memory)
-                yield Outcome(futures[future].name, "failed", error=one_line_error(exc))
+    runner = make_executor(executor, n_jobs, scheduler, start_method="spawn")
+    try:
+        for done in runner.map(_build_task, [(job, version) for job in jobs], ordered=False):
+            if done.error is not None:  # a worker that died (killed, out of memory) or a task the cluster lost
+                yield Outcome(done.task[0].name, "failed", error=one_line_error(done.error))
+            else:
+                yield done.value
+    finally:
+        runner.close()
 
 
 def _progress(outcome: Outcome) -> str:
@@ -278,60 +257,98 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _run_key(raw_dir: Path, processed_dir: Path, notebooks_dir: Path, source_fp: str, docs: list[str] | None) -> str:
+    """Everything a run reads: when it matches the last complete run's, nothing can have changed."""
+    notebooks = [(p.name, p.read_bytes()) for p in sorted(notebooks_dir.glob("*.ipynb"))]
+    return digest([("source", source_fp.encode()), ("raw", raw_fingerprint(raw_dir).encode()),
+                   ("processed", _read_bytes(processed_dir / RUN_MANIFEST)), *notebooks,
+                   ("dirs", f"{raw_dir.resolve()}\0{processed_dir.resolve()}".encode()),
+                   ("docs", json.dumps(docs).encode()), ("site", site.ASSETS_VERSION.encode())])
+
+
 def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, out_dir: Path = REPORTS_DIR,
                   docs: list[str] | None = None, jobs: int | None = None, force: bool = False,
-                  notebooks_dir: Path = NOTEBOOKS_DIR, interim_dir: Path = INTERIM_DIR) -> int:
-    """Bring data/processed up to date, build the reports whose inputs changed, write the index; 1 if any failed."""
-    start = time.perf_counter()
+                  notebooks_dir: Path = NOTEBOOKS_DIR, interim_dir: Path = INTERIM_DIR, executor: str = "local",
+                  scheduler: str | None = None) -> int:
+    """Bring data/processed up to date, build the reports whose inputs changed, swap the folder in; 1 if any failed."""
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
         return 1
+    try:
+        with FolderLock(out_dir):
+            return _build(raw_dir, processed_dir, out_dir, docs, jobs or default_jobs(), force, notebooks_dir, interim_dir,
+                          executor, scheduler)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full or read-only disk: one line, the old reports kept
+        print(f"error: {describe_os_error(exc, out_dir)}", file=sys.stderr)
+        return 1
+
+
+def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | None, jobs: int, force: bool,
+           notebooks_dir: Path, interim_dir: Path, executor: str = "local", scheduler: str | None = None) -> int:
+    start = time.perf_counter()
+    site.recover(out_dir)
     source_fp = source_fingerprint()
-    ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs or default_jobs(), interim_dir)
+    ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs, interim_dir, executor, scheduler)
     print(f"process: {'ran' if ran else 'up to date'}{'' if status == 0 else ' with problems'}")
     if not (processed_dir / "documents.parquet").is_file():
         print(f"error: {processed_dir}: no documents.parquet, no report built", file=sys.stderr)
         return 1
+    run_key = _run_key(raw_dir, processed_dir, notebooks_dir, source_fp, docs)
+    last = read_json(out_dir / RUN_NAME)
+    if not force and last.get("key") == run_key and (out_dir / f"{INDEX}.html").is_file():
+        print(f"reports: nothing changed, {time.perf_counter() - start:.2f} s → {out_dir / (INDEX + '.html')}")
+        return int(last.get("status", 0))
 
-    all_ids = sorted(discover_sources(raw_dir))
+    sources = discover_sources(raw_dir)
+    all_ids = sorted(sources)
     doc_ids = all_ids if docs is None else list(dict.fromkeys(docs))
     problems = reserved_problems(doc_ids)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    all_ids, doc_ids = ([d for d in ids if d not in (COMPARISON, INDEX)] for ids in (all_ids, doc_ids))
+    all_ids, doc_ids = ([d for d in ids if d not in site.RESERVED] for ids in (all_ids, doc_ids))
     state = load_state(out_dir)
-    plan = plan_reports(doc_ids, raw_dir, processed_dir, out_dir, notebooks_dir, source_fp, state, force)
-    outcomes: list[Outcome] = []
-    # chain, not a list: each line is printed as its report finishes
-    for outcome in chain(plan.skipped, plan.failed, run_jobs(plan.jobs, jobs or default_jobs())):
-        print(_progress(outcome), flush=True)
-        if outcome.detail:
-            print(outcome.detail, file=sys.stderr)
-        _record(state, outcome)
-        outcomes.append(outcome)
-    for outcome in plan.failed:
-        if DOC_ID_RE.match(outcome.name):
-            (out_dir / f"{outcome.name}.html").unlink(missing_ok=True)  # an old page would pass for a current one
+    plan = plan_reports(doc_ids, sources, raw_dir, processed_dir, out_dir, notebooks_dir, source_fp, state, force)
 
-    copy_font(out_dir)
-    state = prune_state(state, {*all_ids, COMPARISON}, out_dir)  # a --docs name without a file is not kept
-    write_atomic(out_dir / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False, sort_keys=True))
-    write_atomic(out_dir / f"{INDEX}.html", render_index(all_ids, raw_dir, processed_dir, out_dir, state))
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
+    staged = staging_folder(out_dir)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        staged.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the swapped-in reports from other users
+        rebuilt = {f"{job.name}.html" for job in plan.jobs} | {f"{o.name}.html" for o in plan.failed}
+        # files rewritten below are not linked: writing through a hard link would change the live folder
+        site.link_unchanged(out_dir, staged, skip=rebuilt | {STATE_NAME, RUN_NAME, f"{INDEX}.html"})
+        version = site.code_version()
+        outcomes: list[Outcome] = []
+        for outcome in [*plan.skipped, *plan.failed, *run_jobs(plan.jobs, jobs, version, executor, scheduler)]:
+            print(_progress(outcome), flush=True)
+            if outcome.detail:
+                print(outcome.detail, file=sys.stderr)
+            if outcome.html:
+                (staged / f"{outcome.name}.html").write_text(outcome.html, encoding="utf-8")
+            _record(state, outcome)
+            outcomes.append(outcome)
+        state = prune_state(state, {*all_ids, COMPARISON}, staged)  # a --docs name without a file is not kept
+        (staged / STATE_NAME).write_text(json.dumps(state, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        site.write_site(staged, all_ids, raw_dir, processed_dir, state, version)
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
+        code = 1 if counts["failed"] or problems or status else 0
+        (staged / RUN_NAME).write_text(json.dumps({"key": run_key, "status": code}), encoding="utf-8")
+        replace_folder(staged, out_dir)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)  # gone after the swap; litter only if the run failed
     print(f"{len(outcomes)} reports: {counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed, "
           f"{time.perf_counter() - start:.1f} s → {out_dir / (INDEX + '.html')}")
-    return 1 if counts["failed"] or problems or status else 0
-
-
-def copy_font(out_dir: Path) -> None:
-    """The project's CJK font beside the pages, for readers whose system has none (SIL OFL: redistribution allowed)."""
-    from helpers.report.charts import font_path
-
-    target = out_dir / "assets" / "cjk-font.otf"
-    source = font_path()
-    if not target.is_file() or target.stat().st_size != source.stat().st_size:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    return code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -344,11 +361,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated doc_ids (default: every document of the raw folder)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the CPUs available)")
     parser.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
+    add_executor_arguments(parser)
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds: workers stopped, the staging folder removed, the old reports kept
 
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
-                         interim_dir=args.interim_dir)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
+                             interim_dir=args.interim_dir, executor=args.executor, scheduler=args.scheduler)
+    except ExecutorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

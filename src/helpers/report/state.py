@@ -3,20 +3,18 @@ processing stamp, and writes that never leave a half-written file.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
-
-from helpers.config import MANIFEST_NAME, MAPS_DIR, PACKAGE_DIR
+from helpers.config import MAPS_DIR, PACKAGE_DIR
 
 COMPARISON = "comparison"
 INDEX = "index"
 STAMP_NAME = ".process-fingerprint.json"  # in the processed dir: what the tables were built from
+DIGESTS_NAME = "digests.json"  # in the processed dir, written by processing (pipeline.export)
 STATE_NAME = ".fingerprints.json"  # in the out dir: what each report was built from, and how it went
 
 
@@ -48,29 +46,10 @@ def raw_fingerprint(raw_dir: Path) -> str:
     return files_digest((p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith(".")), raw_dir)
 
 
-def processed_fingerprint(processed_dir: Path) -> str:
-    return files_digest(processed_dir.glob("*.parquet"), processed_dir)
-
-
 def document_digests(processed_dir: Path) -> dict[str, str]:
-    """sha256 of each document's rows over every processed table. Some columns of a document's rows come from the
-    others (indicators reused by other bureaus, comparison ranks): a bureau report must follow them too."""
-    hashes: dict[str, hashlib._Hash] = {}
-    for path in sorted(processed_dir.glob("*.parquet")):
-        frame = pd.read_parquet(path)
-        if "doc_id" in frame:
-            for doc_id, rows in frame.groupby("doc_id", sort=True):
-                hashes.setdefault(str(doc_id), hashlib.sha256()).update(path.name.encode() + rows.to_csv(index=False).encode())
-    return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
-
-
-def read_manifest_rows(raw_dir: Path) -> dict[str, dict[str, str]]:
-    """Manifest rows by doc_id, every field as written: a bureau report's fingerprint includes its row."""
-    path = raw_dir / MANIFEST_NAME
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return {row["doc_id"]: row for row in csv.DictReader(f) if row.get("doc_id")}
+    """sha256 of each document's own rows, as processing wrote them (pipeline.export): reading a small file instead of
+    every table keeps an up-to-date run fast, and a new bureau changes no other bureau's digest."""
+    return {str(k): str(v) for k, v in read_json(processed_dir / DIGESTS_NAME).items()}
 
 
 def read_json(path: Path) -> dict:

@@ -1,15 +1,18 @@
-"""Tables and sentences the report notebooks show, computed from data/processed.
+"""What the bureau report shows, computed from data/processed: tables for people (tables.py), sentences in Chinese
+then English, the verdict and the evidence (evidence.py). The notebook only calls these and shows what they return.
 
-The notebooks stay thin: they call these functions and plot what they return.
+A bureau page is a function of its own rows only (the digest processing writes for it): it shows reuse of an
+indicator within the document, never counts over other bureaus, so adding a bureau does not change its page.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.analysis.compare import read_processed
+from helpers.report import evidence
+from helpers.report.tables import Column, Table, column, columns, format_value, note
+from helpers.report.text import html_text, markdown_text
 
 # Parts of total expenditure, in the order the charts stack them: (measure, Chinese label, group).
 SPENDING_PARTS = [
@@ -23,22 +26,44 @@ SPENDING_PARTS = [
 ]
 DOCUMENT_TABLES = [
     "documents", "tables", "unparsed", "findings", "spending_profile", "project_classes", "indicators",
-    "indicator_summary", "narrative_statements",
+    "indicator_summary", "narrative_statements", "key_figures",
 ]
+SEVERITIES = {"error": "错误 error", "warning": "警告 warning", "info": "提示 info"}
+LEVELS = {"province": "省级", "prefecture_city": "地市级", "county_level_city": "县级市", "county": "县", "district": "区"}
+
+
+def level_name(level: object) -> str:
+    """An administrative level in Chinese (the manifest's code when unknown); 级别未知 when not given."""
+    if level is None or level is pd.NA or (isinstance(level, float) and pd.isna(level)) or not str(level):
+        return "级别未知"
+    return LEVELS.get(str(level), str(level))
+
+
+def template_name(family: object) -> str:
+    """A template family as its province (the description in maps/templates.csv: "上海: …")."""
+    return evidence.template_names().get(str(family), str(family or "")) or "未识别"
 
 
 class UnknownDocument(LookupError):
     """A doc_id that data/processed does not hold."""
 
 
+def read_rows(processed_dir: Path, name: str, doc_id: str) -> pd.DataFrame:
+    """One document's rows of a processed table: Parquet filters read only its row groups' matches."""
+    path = processed_dir / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; run `python -m helpers process` first")
+    return pd.read_parquet(path, filters=[("doc_id", "==", doc_id)]).reset_index(drop=True)
+
+
 def load_document(processed_dir: Path | str, doc_id: str) -> dict[str, pd.DataFrame]:
     """Every processed table of one document. Raises UnknownDocument naming the id and the folder."""
     processed_dir = Path(processed_dir)
-    tables = {name: read_processed(processed_dir, name) for name in DOCUMENT_TABLES}
-    if doc_id not in set(tables["documents"]["doc_id"]):
-        known = ", ".join(sorted(tables["documents"]["doc_id"]))
+    tables = {name: read_rows(processed_dir, name, doc_id) for name in DOCUMENT_TABLES}
+    if tables["documents"].empty:
+        known = ", ".join(sorted(pd.read_parquet(processed_dir / "documents.parquet", columns=["doc_id"])["doc_id"]))
         raise UnknownDocument(f"{processed_dir}: no document '{doc_id}' (known: {known})")
-    return {name: frame[frame["doc_id"] == doc_id].reset_index(drop=True) for name, frame in tables.items()}
+    return tables
 
 
 def measures(profile: pd.DataFrame) -> dict[str, float]:
@@ -48,12 +73,28 @@ def measures(profile: pd.DataFrame) -> dict[str, float]:
 
 def spending_parts(values: dict[str, float]) -> pd.DataFrame:
     """Total expenditure split into its parts (万元 and share of the total)."""
-    rows = [{"part": label, "group": group, "amount_wan": values.get(measure) or 0.0}
-            for measure, label, group in SPENDING_PARTS]
+    rows = [{"part": label, "group": group, "amount_wan": _number(values.get(measure))}
+            for measure, label, group in SPENDING_PARTS]  # a part the document does not give stays missing, never 0
     out = pd.DataFrame(rows)
     total = values.get("total_expenditure_wan") or out["amount_wan"].sum()
     out["share_pct"] = 100 * out["amount_wan"] / total if total else None
     return out
+
+
+def _number(value: object) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def missing_parts_note(profile: pd.DataFrame, parts: pd.DataFrame) -> str:
+    """The parts a chart leaves out because the document does not give them, with the profile's reason."""
+    absent = parts.loc[parts["amount_wan"].isna(), "part"].tolist()
+    if not absent:
+        return ""
+    measures = {label: measure for measure, label, _ in SPENDING_PARTS}
+    notes = dict(zip(profile["measure"], profile["note"].fillna(""), strict=True))
+    reasons = [f"{label}{f'（{notes[measures[label]]}）' if notes.get(measures[label]) else ''}" for label in absent]
+    return (f"图中未列 — {'、'.join(reasons)}：文件未给出，不按 0 计。\n\n"
+            f"Not in the chart: {len(absent)} part(s) the document does not give (not counted as 0).")
 
 
 def admin_parts(values: dict[str, float]) -> pd.DataFrame:
@@ -65,33 +106,150 @@ def admin_parts(values: dict[str, float]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _wan(value: object) -> str:
+    return format_value(value, "wan", "—")
+
+
+def _pct(value: object) -> str:
+    return format_value(value, "pct", "—")
+
+
 def profile_sentences(values: dict[str, float], bureau: str) -> str:
-    """Two or three sentences a reader can quote, each figure from the profile (the name escaped: it is markdown)."""
-    bureau = html.escape(str(bureau))
+    """Sentences a reader can quote, Chinese then English, each figure from the profile (the name made inert)."""
+    name = markdown_text(bureau)
+    v = values.get
+    zh = (f"{name}支出合计 {_wan(v('total_expenditure_wan'))} 万元，其中 {_wan(v('transfers_wan'))} 万元"
+          f"（{_pct(v('transfers_share_pct'))}%）转拨医保基金与个人，因此 {_pct(v('project_share_pct'))}% 的项目支出占比"
+          f"主要反映转移性支出。部门自身预算 {_wan(v('admin_budget_wan'))} 万元，人员经费 {_wan(v('personnel_total_wan'))} "
+          f"万元（占 {_pct(v('personnel_share_of_admin_pct'))}%），其中 {_wan(v('project_personnel_wan'))} 万元列在项目中。")
+    en = (f"{name} budgets {_wan(v('total_expenditure_wan'))} 万元; {_wan(v('transfers_wan'))} 万元 "
+          f"({_pct(v('transfers_share_pct'))}%) is passed on to insurance funds and persons, so the raw project share of "
+          f"{_pct(v('project_share_pct'))}% mostly measures transfers. The bureau's own budget is "
+          f"{_wan(v('admin_budget_wan'))} 万元; personnel cost is {_wan(v('personnel_total_wan'))} 万元 "
+          f"({_pct(v('personnel_share_of_admin_pct'))}% of it), of which {_wan(v('project_personnel_wan'))} 万元 is "
+          "booked inside projects.")
+    if v("headcount"):
+        zh += f"披露在职人数 {v('headcount'):.0f} 人，人均人员经费 {_wan(v('personnel_per_staff_wan'))} 万元。"
+        en += (f" With {v('headcount'):.0f} staff disclosed, that is {_wan(v('personnel_per_staff_wan'))} 万元 of "
+               "personnel cost per person.")
+    else:
+        zh += "文件未披露在职人数，无法计算人均数。"
+        en += " The document does not disclose its headcount: no per-staff figure."
+    return f"{zh}\n\n{en}"
 
-    def get(name: str) -> float:
-        return values.get(name) or 0.0
 
-    text = [
-        f"{bureau} budgets {get('total_expenditure_wan'):,.2f} 万元. Of this, {get('transfers_wan'):,.2f} 万元 "
-        f"({get('transfers_share_pct'):.1f}%) is passed on to insurance funds and persons, so the raw project share "
-        f"of {get('project_share_pct'):.1f}% mostly measures transfers.",
-        f"The bureau's own budget is {get('admin_budget_wan'):,.2f} 万元; personnel cost is "
-        f"{get('personnel_total_wan'):,.2f} 万元 ({get('personnel_share_of_admin_pct'):.1f}% of it), of which "
-        f"{get('project_personnel_wan'):,.2f} 万元 is booked inside projects.",
-    ]
-    if values.get("headcount"):
-        text.append(f"With {get('headcount'):.0f} staff disclosed, that is {get('personnel_per_staff_wan'):.2f} 万元 "
-                    f"of personnel cost per person.")
-    return " ".join(text)
+def document_header(meta: pd.Series, source_href: str, data_href: str) -> str:
+    """Who, when, where, which template; links to the source document and to the data files (names made inert)."""
+    place = "".join(str(meta.get(k) or "") for k in ("province", "prefecture", "county")) or "地区未知"
+    source = html_text(meta["source_file"])
+    kind = f"PDF, {int(meta['n_pages'])} 页 pages" if meta.get("input_format") == "pdf" else "文本 text"
+    return (f'<p class="doc-meta"><b>{html_text(meta["bureau_name"])}</b> · 预算年度 {html_text(meta["fiscal_year"])} · '
+            f'{html_text(place)} · {html_text(level_name(meta.get("admin_level")))} · 模板 template '
+            f'{html_text(template_name(meta["template_family"]))}'
+            f'<br>源文件 source: <a href="{html_text(source_href)}">{source}</a> ({kind}; sha256 '
+            f'<code title="{html_text(meta["sha256"])}">{html_text(str(meta["sha256"])[:12])}…</code>) · '
+            f'数据 data: <a href="{html_text(data_href)}">data/processed</a> (doc_id = '
+            f'<code>{html_text(meta["doc_id"])}</code>)</p>{_input_problems(meta)}')
 
 
-def findings_overview(findings: pd.DataFrame) -> pd.DataFrame:
-    """Number of findings by family and severity."""
-    if findings.empty:
-        return pd.DataFrame(columns=["family", "error", "warning", "info"])
-    table = findings.pivot_table(index="family", columns="severity", values="check", aggfunc="count", fill_value=0)
-    return table.reindex(columns=["error", "warning", "info"], fill_value=0).reset_index().rename_axis(columns=None)
+def _input_problems(meta: pd.Series) -> str:
+    """The problems processing found in the input itself (documents.problems), up front."""
+    problems = meta.get("problems")
+    if problems is None or pd.isna(problems) or not str(problems).strip():
+        return ""
+    return f'<p class="doc-problems">输入问题 · Input problems: {html_text(str(problems).strip())}</p>'
+
+
+def verdict_summary(verdict: pd.DataFrame, findings: pd.DataFrame) -> str:
+    """Two sentences up front: how many key figures tie out, which are contested and why; findings by cause."""
+    ties = verdict[verdict["state"] == "ties"]["figure"].str.split(" · ").str[0].tolist()
+    contested = verdict[verdict["state"] == "contested"]
+    by_cause = evidence.findings_by_cause(findings)
+    errors = {c: by_cause.get(("error", c), 0) for c in ("document", "extraction")}
+    zh = (f"{len(ties)} 项关键数字表格与情况说明一致（{'、'.join(ties) or '无'}）；{len(contested)} 项存疑"
+          f"（{'、'.join(contested['figure'].str.split(' · ').str[0]) or '无'}）。核对错误 {sum(errors.values())} 条："
+          f"原文如此 {errors['document']} 条，提取丢失 {errors['extraction']} 条。")
+    en = (f"{len(ties)} key figures tie out between the tables and the narrative; {len(contested)} are contested. "
+          f"{sum(errors.values())} reconciliation errors: {errors['document']} printed so in the document, "
+          f"{errors['extraction']} likely lost in extraction (those figures are not the document's fault, and "
+          "charts and tables that use them say so).")
+    return f'<div class="verdict"><p>{html_text(zh)}</p><p>{html_text(en)}</p></div>'
+
+
+def verdict_table(verdict: pd.DataFrame) -> Table:
+    frame = verdict.assign(
+        table_text=[format_value(v, "int" if c else "wan") for v, c in zip(verdict["table_wan"], verdict["count"],
+                                                                           strict=True)],
+        narrative_text=[format_value(v, "int" if c else "wan") for v, c in zip(verdict["narrative_wan"], verdict["count"],
+                                                                               strict=True)])
+    return Table(frame, [
+        Column("figure", "关键数字", "key figure"), Column("table_text", "表格数值", "table (万元; 项目数: count)", "text"),
+        Column("table_at", "表格出处", "printed at"), Column("narrative_text", "情况说明数值", "narrative (万元; 项目数: count)"),
+        Column("narrative_at", "说明出处", "stated at"), Column("status", "结论", "verdict"),
+        Column("checks", "相关核对", "checks", missing=""),
+    ])
+
+
+def _contested_note(contested_by: object, line: object, contested: dict[int, list[tuple[str, str]]]) -> str:
+    if line is None or pd.isna(line) or int(line) not in contested:
+        return ""
+    causes = sorted({c for _, c in contested[int(line)]})
+    return "存疑 contested: " + "; ".join(evidence.CAUSES.get(c, c) for c in causes) + f" ({contested_by})"
+
+
+def contested_measures_note(profile: pd.DataFrame, findings: pd.DataFrame, measures: list[str]) -> str:
+    """Which figures of a chart an error finding contests, and why (Chinese, then English)."""
+    contested = evidence.contested_lines(findings)
+    rows = profile[profile["measure"].isin(measures)]
+    hits = [(m, _contested_note(c, ln, contested)) for m, c, ln in
+            zip(rows["measure"], rows["contested_by"], rows["line"], strict=True) if _contested_note(c, ln, contested)]
+    if not hits:
+        return "图中数字均无错误核对结果。\n\nNo figure in this chart is contested by an error finding."
+    named = "；".join(f"{column('comparison', m).zh}：{note}" for m, note in hits)
+    return f"图中以下数字存疑 · Contested figures in this chart: {markdown_text(named)}"
+
+
+def profile_table(profile: pd.DataFrame, findings: pd.DataFrame) -> Table:
+    contested = evidence.contested_lines(findings)
+    frame = profile.assign(
+        label=[column("comparison", m).zh if column("comparison", m).zh != m else m for m in profile["measure"]],
+        source=[f"{evidence.table_name(k)} {evidence.cite_line(p, ln)}".strip()
+                for k, p, ln in zip(profile["table_kind"], profile["page"], profile["line"], strict=True)],
+        value_text=[format_value(v, "pct" if u == "%" else ("int" if u == "人" else "wan"),
+                                 "— 未披露人数 headcount not disclosed" if "staff" in m or m == "headcount" else "—")
+                    for v, u, m in zip(profile["value"], profile["unit"], profile["measure"], strict=True)],
+        contested=[_contested_note(c, ln, contested) for c, ln in zip(profile["contested_by"], profile["line"],
+                                                                          strict=True)])
+    return Table(frame, [
+        Column("label", "指标", "measure"), Column("measure", "字段", "column"), Column("value_text", "数值", "value"),
+        column("spending_profile", "unit"), column("spending_profile", "basis"), Column("source", "出处", "printed at"),
+        column("spending_profile", "note", missing=""), Column("contested", "存疑", "contested", missing=""),
+    ])
+
+
+def project_table(classes: pd.DataFrame) -> Table:
+    frame = classes.sort_values("amount_wan", ascending=False, kind="stable")
+    return Table(frame, columns("project_classes", ["project_name", "project_type", "amount_wan", "func_code",
+                                                     "func_code_source", "spending_class", "transfer_kind", "rule_id",
+                                                     "page", "line"]))
+
+
+def indicator_sentences(indicators: pd.DataFrame, summary: pd.DataFrame) -> str:
+    if indicators.empty:
+        return "文件未列出绩效指标。\n\nThe document gives no performance indicators."
+    projects = summary[summary["scope"] == "project"]
+    quantitative = (indicators["value_kind"] == "quantitative").mean() * 100
+    checked = projects["cost_matches_amount"].dropna()
+    n_dept = int((indicators["scope"] == "department").sum())
+    zh = (f"共 {len(indicators)} 项绩效指标：{len(projects)} 个项目设定目标，整体绩效指标 {n_dept} 项；"
+          f"{quantitative:.1f}% 为定量目标。")
+    en = (f"{len(indicators)} indicators: {len(projects)} projects with targets and {n_dept} department-wide "
+          f"indicators; {quantitative:.1f}% have a numeric target.")
+    if len(checked):
+        zh += f"在同时列出成本目标与金额的 {len(checked)} 个项目中，{int(checked.sum())} 个成本目标等于项目金额。"
+        en += (f" The money cost target equals the project amount for {int(checked.sum())} of the {len(checked)} "
+               "projects where both are printed.")
+    return f"{zh}\n\n{en}"
 
 
 def indicator_mix(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -103,193 +261,116 @@ def indicator_mix(indicators: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(columns=["quantitative", "qualitative"], fill_value=0).reset_index().rename_axis(columns=None)
 
 
-def comparison_parts(comparison: pd.DataFrame, share_of: str = "total") -> pd.DataFrame:
-    """Document × part matrix of amounts (万元): parts of total expenditure, or of the bureau's own budget.
-
-    Rows are sorted by the transfer share (total) or the personnel share (own budget), largest first."""
-    parts = SPENDING_PARTS if share_of == "total" else [p for p in SPENDING_PARTS if p[2] == "administration"]
-    out = pd.DataFrame({label: comparison[measure].fillna(0).to_numpy() for measure, label, _ in parts},
-                       index=bureau_labels(comparison))
-    key = "transfers_share_pct" if share_of == "total" else "personnel_share_of_admin_pct"
-    order = comparison[key].fillna(-1).to_numpy().argsort(kind="stable")[::-1]
-    return out.iloc[order]
+def indicator_mix_table(mix: pd.DataFrame) -> Table:
+    return Table(mix, [column("indicators", "level1"), column("indicators", "level2_norm"),
+                       Column("quantitative", "定量", "quantitative", "int"),
+                       Column("qualitative", "定性", "qualitative", "int")])
 
 
-def document_header(meta: pd.Series) -> str:
-    """One line of who, when, which template and which file (escaped: names come from the documents)."""
-    place = "".join(str(meta.get(k) or "") for k in ("province", "prefecture", "county"))
-    return (f"**{html.escape(str(meta['bureau_name']))}** · 预算年度 {meta['fiscal_year']} · {html.escape(place)} · "
-            f"template `{meta['template_family']}` · source `{html.escape(str(meta['source_file']))}` "
-            f"(sha256 `{str(meta['sha256'])[:12]}…`) · {meta['n_findings_error']} errors, "
-            f"{meta['n_findings_warning']} warnings, {meta['n_unparsed']} cells unparsed")
+def indicator_project_table(summary: pd.DataFrame) -> Table:
+    frame = summary[summary["scope"] == "project"].assign(quantitative_pct=lambda s: 100 * s["share_quantitative"])
+    names = ["project_name", "n_indicators", "n_output", "n_effect", "n_satisfaction", "n_cost", "quantitative_pct",
+             "satisfaction_target_min_pct", "cost_target_wan", "amount_wan", "cost_matches_amount", "first_page",
+             "first_line"]
+    cols = columns("indicator_summary", names,
+                   quantitative_pct=Column("quantitative_pct", "定量指标占比", "quantitative_pct", "pct"),
+                   cost_matches_amount=Column("cost_matches_amount", "成本目标等于金额", "cost_matches_amount", "bool",
+                                              "— 未同时列出 not both printed"),
+                   cost_target_wan=column("indicator_summary", "cost_target_wan",
+                                          missing="— 无金额成本目标 no money cost target"))
+    return Table(frame, cols)
 
 
-def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
-    out = profile[["measure", "value", "unit", "basis", "table_kind", "line", "note", "contested_by"]].copy()
-    out["value"] = out["value"].round(2)
-    out["line"] = out["line"].map(_line)
-    return out.set_index("measure")
-
-
-def project_table(classes: pd.DataFrame) -> pd.DataFrame:
-    out = classes[["line", "project_name", "project_type", "amount_wan", "func_code", "func_code_source",
-                   "spending_class", "transfer_kind", "rule_id"]].copy()
-    out["line"] = out["line"].map(_line)
-    return out.sort_values("amount_wan", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def indicator_sentences(indicators: pd.DataFrame, summary: pd.DataFrame) -> str:
-    if indicators.empty:
-        return "The document gives no performance indicators."
-    projects = summary[summary["scope"] == "project"]
-    quantitative = (indicators["value_kind"] == "quantitative").mean() * 100
-    checked = projects["cost_matches_amount"].dropna()
-    text = (f"{len(indicators)} indicators: {len(projects)} projects with targets and "
-            f"{int((indicators['scope'] == 'department').sum())} department-wide indicators; "
-            f"{quantitative:.0f}% have a numeric target.")
-    if len(checked):
-        text += (f" The money cost target equals the project amount for {int(checked.sum())} of the "
-                 f"{len(checked)} projects where both are printed.")
-    return text
-
-
-def indicator_project_table(summary: pd.DataFrame, scope: str = "project") -> pd.DataFrame:
-    columns = ["project_name", "n_indicators", "n_output", "n_effect", "n_satisfaction", "n_cost", "share_quantitative",
-               "satisfaction_target_min_pct", "cost_target_wan", "amount_wan", "cost_matches_amount", "n_reused",
-               "first_line"]
-    out = summary.loc[summary["scope"] == scope, columns].copy()
-    out["share_quantitative"] = (100 * out["share_quantitative"]).round(0)
-    out["first_line"] = out["first_line"].map(_line)
-    return out.rename(columns={"share_quantitative": "quantitative_pct"}).reset_index(drop=True)
-
-
-def department_indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
+def department_indicator_table(indicators: pd.DataFrame) -> Table:
     dept = indicators[indicators["scope"] == "department"]
-    out = dept[["line", "level1", "level2_norm", "indicator", "raw", "value_kind", "unit_family"]].copy()
-    out["line"] = out["line"].map(_line)
-    return out.reset_index(drop=True)
+    return Table(dept, columns("indicators", ["level1", "level2_norm", "indicator", "raw", "value_kind", "unit_family",
+                                              "page", "line"]))
 
 
-def reused_indicator_table(indicators: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
-    reused = indicators[(indicators["reuse_projects"] > 1) | (indicators["reuse_docs"] > 1)]
+def reused_indicator_table(indicators: pd.DataFrame) -> Table:
+    """Indicators printed with the same target for several projects of this document (reuse within the document)."""
+    reused = indicators[indicators["reuse_projects"] > 1]
     out = (reused.groupby(["level1", "indicator", "raw"], dropna=False)
-           .agg(projects=("reuse_projects", "max"), documents=("reuse_docs", "max"), first_line=("line", "min"))
-           .reset_index().sort_values(["documents", "projects"], ascending=False, kind="stable").head(limit))
-    out["first_line"] = out["first_line"].map(_line)
-    return out.reset_index(drop=True)
+           .agg(projects=("reuse_projects", "max"), first_line=("line", "min")).reset_index()
+           .sort_values(["projects", "first_line"], ascending=[False, True], kind="stable"))
+    return Table(out, [column("indicators", "level1"), column("indicators", "indicator"), column("indicators", "raw"),
+                       Column("projects", "重复项目数", "projects", "int"),
+                       Column("first_line", "首次出现", "first line", "line")])
 
 
-def tables_table(tables: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
-    out = tables[["table_kind", "title", "title_line", "last_line", "unit", "n_rows", "page_break_lines",
-                  "empty_page_lines", "declared_empty"]].copy()
-    out["title_line"] = out["title_line"].map(_line)
-    out["last_line"] = out["last_line"].map(_line)
+def tables_table(tables: pd.DataFrame, meta: pd.Series) -> Table:
+    out = tables.assign(name=tables["table_kind"].map(evidence.table_name))
     missing = [k for k in str(meta.get("tables_missing") or "").split(";") if k]
     if missing:
-        out = pd.concat([out, pd.DataFrame({"table_kind": missing, "title": "(listed in the contents, absent)"})],
+        out = pd.concat([out, pd.DataFrame({"table_kind": missing, "name": [evidence.table_name(k) for k in missing],
+                                            "title": "（目录列出但文件中没有 · listed in the contents, absent）"})],
                         ignore_index=True)
-    return out
+    return Table(out, [Column("name", "表格", "table"), *columns("tables", ["table_kind", "title", "page", "title_line",
+                                                                          "last_line", "unit", "n_rows",
+                                                                          "page_break_lines", "empty_page_lines"])])
 
 
-def unparsed_table(unparsed: pd.DataFrame) -> pd.DataFrame:
+def unparsed_table(unparsed: pd.DataFrame) -> Table:
+    """Cells left unparsed, identical ones (same table, column, text and reason) on one row with their count and lines."""
     if unparsed.empty:
-        return pd.DataFrame({"": ["Every number of the table regions is in a tidy table."]})
-    out = unparsed[["line", "table_kind", "column", "text", "reason"]].copy()
-    out["line"] = out["line"].map(_line)
-    return out.reset_index(drop=True)
+        return note("表格区域的每个数字都已进入整理后的表格。", "Every number of the table regions is in a tidy table.")
+    keys = ["table_kind", "column", "text", "reason"]
+    grouped = (unparsed.assign(cite=[evidence.cite_line(p, ln) for p, ln in zip(unparsed["page"], unparsed["line"],
+                                                                                  strict=True)])
+               .groupby(keys, dropna=False, sort=False)
+               .agg(n=("line", "size"), first_line=("line", "min"), where=("cite", " ; ".join)).reset_index())
+    grouped["name"] = grouped["table_kind"].map(evidence.table_name)
+    return Table(grouped, [Column("name", "表格", "table"), column("unparsed", "column"), column("unparsed", "text"),
+                           column("unparsed", "reason"), Column("n", "单元格数", "cells", "int"),
+                           Column("where", "位置", "pages and lines")])
 
 
-def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
+def findings_overview(findings: pd.DataFrame) -> Table:
+    """Findings by family, severity and cause."""
+    shown = findings.assign(severity=findings["severity"].map(SEVERITIES),
+                            cause=findings["cause"].map(lambda c: evidence.CAUSES.get(c, c)))
+    table = shown.groupby(["family", "severity", "cause"]).size().reset_index(name="n")
+    return Table(table, [column("findings", "family"), column("findings", "severity"), column("findings", "cause"),
+                         Column("n", "条数", "findings", "int")])
+
+
+def findings_table(findings: pd.DataFrame) -> Table:
+    """Every error and warning: the full message, both sides' values and the table, page and line of each side."""
     shown = findings[findings["severity"].isin(["error", "warning"])]
     if shown.empty:
-        return pd.DataFrame({"": ["No error or warning: every checked identity holds."]})
-    return shown[["severity", "check", "cause", "message", "expected", "actual", "refs"]].reset_index(drop=True)
+        return note("没有错误或警告：每一项核对都成立。", "No error or warning: every checked identity holds.")
+    sides = [evidence.parse_refs(r) for r in shown["refs"]]
+    frame = shown.assign(
+        severity=shown["severity"].map(SEVERITIES), cause=shown["cause"].map(lambda c: evidence.CAUSES.get(c, c)),
+        side_a=[evidence.cite(s[0]) if s else "" for s in sides],
+        side_b=[" vs ".join(evidence.cite(x) for x in s[1:]) for s in sides])
+    return Table(frame, [
+        column("findings", "severity"), column("findings", "cause"), column("findings", "check"),
+        column("findings", "message"), column("findings", "expected", missing="—"),
+        column("findings", "actual", missing="—"), column("findings", "difference", missing="—"),
+        Column("side_a", "甲方出处", "side A: table, page, line"), Column("side_b", "乙方出处", "side B: table, page, line",
+                                                                        missing=""),
+    ])
 
 
-def statement_status(statements: pd.DataFrame) -> pd.DataFrame:
+def source_pages_html(findings: pd.DataFrame, meta: pd.Series, raw_dir: Path, out_dir: Path) -> str:
+    """Links to the pages of the source document the findings cite (PDF input), or to the text file."""
+    pages = sorted({p for refs in findings["refs"] for side in evidence.parse_refs(refs) for place in side
+                    for p in place.pages})
+    if not pages:
+        href = evidence.source_href(meta, raw_dir, out_dir)
+        return (f'<p>核对引用的行号指源文本文件 <a href="{html_text(href)}">{html_text(meta["source_file"])}</a> 的行。'
+                f' Line numbers (L…) are lines of that text file.</p>')
+    links = " ".join(f'<a href="{html_text(evidence.source_href(meta, raw_dir, out_dir, p))}">p. {p}</a>' for p in pages)
+    return f"<p>核对引用的页 · Pages the findings cite: {links}</p>"
+
+
+def statement_status(statements: pd.DataFrame) -> Table:
     status = statements["check_status"].fillna("").str.split(":").str[0]
-    return status.value_counts().rename_axis("check_status").reset_index(name="statements")
+    counts = status.value_counts().rename_axis("check_status").reset_index(name="statements")
+    return Table(counts, [column("narrative_statements", "check_status"), Column("statements", "条数", "statements", "int")])
 
 
-def top(comparison: pd.DataFrame, column: str, n: int) -> pd.DataFrame:
-    """The n rows largest by a column (all of them when there are fewer)."""
-    return comparison.sort_values(column, ascending=False, kind="stable").head(n).reset_index(drop=True)
-
-
-def bureau_labels(comparison: pd.DataFrame) -> pd.Series:
-    names = comparison["bureau_name"].fillna(comparison["doc_id"]).astype(str)
-    return names + " " + comparison["fiscal_year"].astype(str)
-
-
-def labelled(comparison: pd.DataFrame, column: str) -> pd.Series:
-    return pd.Series(comparison[column].to_numpy(), index=bureau_labels(comparison), name=column).dropna()
-
-
-def personnel_shares(comparison: pd.DataFrame) -> pd.DataFrame:
-    out = comparison[["personnel_share_of_total_pct", "personnel_share_of_admin_pct"]].copy()
-    out.columns = ["占支出合计", "占部门自身预算"]
-    out.index = bureau_labels(comparison)
-    return out.sort_values("占部门自身预算", ascending=False)
-
-
-def level1_mix(comparison: pd.DataFrame) -> pd.DataFrame:
-    columns = {"project_n_output": "产出指标", "project_n_effect": "效益指标", "project_n_satisfaction": "满意度指标",
-               "project_n_cost": "成本指标"}
-    out = comparison[list(columns)].rename(columns=columns).fillna(0)
-    out.index = bureau_labels(comparison)
-    return out
-
-
-def comparison_sentences(comparison: pd.DataFrame, top_n: int) -> str:
-    n = len(comparison)
-    text = (f"{n} documents. Transfers are {comparison['transfers_share_pct'].min():.0f}–"
-            f"{comparison['transfers_share_pct'].max():.0f}% of total expenditure; personnel is "
-            f"{comparison['personnel_share_of_admin_pct'].min():.0f}–{comparison['personnel_share_of_admin_pct'].max():.0f}% "
-            f"of the bureaus' own budgets.")
-    if n > top_n:
-        text += f" Charts show the {top_n} largest by total expenditure; the tables show all {n}."
-    return text
-
-
-def overview_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    columns = ["doc_id", "bureau_name", "fiscal_year", "province", "template_family", "total_expenditure_wan",
-               "transfers_share_pct", "personnel_share_of_admin_pct", "headcount", "n_findings_error", "n_unparsed"]
-    return comparison[columns].round(2)
-
-
-def cost_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    columns = ["doc_id", "bureau_name", "three_public_wan", "operating_expenses_wan", "admin_budget_wan", "headcount",
-               "personnel_per_staff_wan", "admin_budget_per_staff_wan"]
-    return comparison[columns].round(2)
-
-
-def indicator_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    columns = ["doc_id", "bureau_name", "n_project_indicators", "n_department_indicators", "n_projects_with_targets",
-               "indicators_per_project", "project_quantitative_pct", "satisfaction_target_median_pct",
-               "projects_cost_matches_pct", "project_reused_within_doc_pct", "project_reused_across_docs_pct"]
-    return comparison[columns].round(1)
-
-
-def record_table(comparison: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    shown = findings[findings["severity"].isin(["error", "warning"])]
-    by_family = shown.pivot_table(index="doc_id", columns=["severity", "family"], values="check", aggfunc="count",
-                                  fill_value=0)
-    by_family.columns = [f"{severity}: {family}" for severity, family in by_family.columns]
-    base = comparison.set_index("doc_id")[["bureau_name", "n_findings_error", "n_findings_warning", "n_unparsed",
-                                           "tables_missing"]]
-    return base.join(by_family).fillna({c: 0 for c in by_family.columns}).reset_index()
-
-
-def full_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    return comparison.round(2)
-
-
-def _line(value: object) -> str:
-    return "" if pd.isna(value) else f"L{int(value)}"
-
-
-def show_full_tables(max_rows: int = 5000) -> None:
-    """Tables in the reports show every row and column (they scroll), not pandas' truncated preview."""
-    pd.set_option("display.max_rows", max_rows)
-    pd.set_option("display.max_columns", None)
-    pd.set_option("display.width", None)
+def statements_table(statements: pd.DataFrame) -> Table:
+    return Table(statements, columns("narrative_statements", ["evidence", "kind", "subject", "value", "check_status",
+                                                              "page", "line"]))

@@ -1,0 +1,77 @@
+"""Data a researcher opens anywhere: the workbook keeps codes as text and integers as integers under Chinese headers,
+the DuckDB file has the dictionary's types, the dictionary as a table and column comments; per-document digests follow
+a document's own rows only."""
+from __future__ import annotations
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+
+from helpers.config import RAW_DIR
+from helpers.pipeline.corpus import run_process
+from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, document_digests
+from helpers.report.state import read_json
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("processed")
+    assert run_process(RAW_DIR, out) == 0
+    return out
+
+
+def test_workbook_keeps_codes_as_text_and_integers_as_integers(processed):
+    book = openpyxl.load_workbook(processed / WORKBOOK_NAME, read_only=True)
+    assert "data_dictionary" in book.sheetnames and "comparison" in book.sheetnames
+    rows = list(book["projects"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[0] == "文件编号 doc_id" and "功能分类科目编码 func_code" in header
+    code, line = header.index("功能分类科目编码 func_code"), header.index("行号 line")
+    # dazhou L404: 2024年度城乡居民医保基金配套资金项目, function code 2101202 (a code: text, as printed)
+    dazhou = next(r for r in rows[1:] if r[0] == "dazhou-dachuan_2024" and r[line] == 404)
+    assert dazhou[code] == "2101202" and isinstance(dazhou[line], int)
+    assert all(cell is None or isinstance(cell, str) for cell in (r[code] for r in rows[1:]))
+
+
+def test_database_has_the_dictionary_types_table_and_comments(processed):
+    with duckdb.connect(str(processed / DATABASE_NAME), read_only=True) as con:
+        types = dict(con.execute("select column_name, data_type from duckdb_columns() where table_name = 'projects'")
+                     .fetchall())
+        assert types["func_code"] == "VARCHAR" and types["line"] == "BIGINT" and types["amount_wan"] == "DOUBLE"
+        comment = con.execute("select comment from duckdb_columns() where table_name = 'findings' and "
+                              "column_name = 'cause'").fetchone()[0]
+        assert comment.startswith("原因 · document (as printed in the disclosure)")
+        n = con.execute("select count(*) from data_dictionary").fetchone()[0]
+        total = con.execute("select sum(amount_wan) from projects where doc_id = 'dazhou-dachuan_2024'").fetchone()[0]
+    dictionary = pd.read_csv(RAW_DIR.parents[1] / "src" / "helpers" / "data_dictionary.csv")
+    assert n == len(dictionary)
+    projects = pd.read_parquet(processed / "projects.parquet")
+    assert total == pytest.approx(projects.loc[projects["doc_id"] == "dazhou-dachuan_2024", "amount_wan"].sum())
+
+
+def test_comparison_counts_stay_integers(processed):
+    comparison = pd.read_parquet(processed / "comparison.parquet")
+    assert str(comparison["n_project_indicators"].dtype) == "Int64" and str(comparison["fiscal_year"].dtype) == "Int64"
+    text = (processed / "comparison.csv").read_text(encoding="utf-8-sig")
+    assert ",74," in text and ",74.0," not in text  # dazhou's 74 indicators
+
+
+def test_digests_written_for_every_document(processed):
+    digests = read_json(processed / DIGESTS_NAME)
+    assert sorted(digests) == sorted(p.stem for p in RAW_DIR.glob("*.txt"))
+
+
+def test_digest_follows_a_documents_own_rows_only():
+    indicators = pd.DataFrame({"doc_id": ["a", "a", "b"], "line": [1, 2, 3], "raw": ["x", "y", "z"],
+                               "reuse_docs": pd.array([1, 1, 1], dtype="Int64")})
+    before = document_digests({"indicators": indicators})
+    recounted = indicators.assign(reuse_docs=pd.array([2, 2, 2], dtype="Int64"))  # another bureau added: corpus count
+    assert document_digests({"indicators": recounted}) == before
+    edited = indicators.copy()
+    edited.loc[2, "raw"] = "w"
+    after = document_digests({"indicators": edited})
+    assert after["a"] == before["a"] and after["b"] != before["b"]
+    grown = pd.concat([indicators, pd.DataFrame({"doc_id": ["c"], "line": [1], "raw": ["v"],
+                                                 "reuse_docs": pd.array([1], dtype="Int64")})], ignore_index=True)
+    assert {k: v for k, v in document_digests({"indicators": grown}).items() if k != "c"} == before
