@@ -457,3 +457,9 @@ def test_a_project_named_for_temporary_staff_is_no_personnel_expenditure():
     got = statements("基本支出中人员经费997.20万元。项目支出474.56万元，信访局临聘人员经费15.56万元。")
     assert facts(got, ("number_text", "subject")) == [
         ("997.20", "personnel_expenditure"), ("474.56", "project_expenditure"), ("15.56", None)]
+
+
+def test_basic_and_project_totals_are_no_total_expenditure():
+    got = statements("2026年支出总计1682.76万元。其中:基本支出合计为1208.20万元，项目支出合计为474.56万元。")
+    assert facts(got, ("number_text", "subject")) == [
+        ("1682.76", "total_expenditure"), ("1208.20", "basic_expenditure"), ("474.56", "project_expenditure")]
