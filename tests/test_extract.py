@@ -44,3 +44,8 @@ def test_rows_after_an_empty_table_note_start_an_untitled_table_named_by_the_toc
     doc = extract_document(text)
     assert [t.kind for t in doc.tables] == ["state_capital", "operating_expenses", "projects"]
     assert doc.tables[1].title_inferred and doc.tables[1].body[0].line == 8
+
+
+def test_a_cross_reference_to_a_table_is_no_empty_table():
+    doc = extract_document("七、绩效目标\n详见单位的项目绩效目标表\n八、其他")
+    assert doc.tables == [] and [t for _, t in doc.narrative] == ["七、绩效目标", "详见单位的项目绩效目标表", "八、其他"]

@@ -32,6 +32,7 @@ META_RE = re.compile(
 )
 UNIT_RE = re.compile(r"单位\s*[：:]?\s*(万元|千元|亿元|元|万)\s*$")
 EMPTY_NOTE_RE = re.compile(r"空表|无数据|无内容|没有使用|无.{0,12}(安排|预算)的?支出|本表为空")
+CROSS_REFERENCE_RE = re.compile(r"^(?:详见|参见|具体见|请见|见)")
 NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
 ATTACHMENT_RE = re.compile(r"^附件\d*[：:]?")
 YEAR_PREFIX_RE = re.compile(r"^\d{4}年度?")
@@ -194,6 +195,8 @@ def _title_text(raw: str) -> str | None:
     text = cells[0]
     if PART_RE.match(squeeze(text)):
         return None  # 第二部分 2026年度部门预算表: a part of the document, not a table
+    if CROSS_REFERENCE_RE.match(squeeze(text)):
+        return None  # 详见单位的项目绩效目标表: a pointer to a table printed elsewhere, not an empty one
     flat = YEAR_SUFFIX_RE.sub("", strip_label(text)[0])
     if not TITLE_END_RE.search(flat) or len(flat) > MAX_TITLE_CHARS or SENTENCE_PUNCT_RE.search(flat):
         return None
