@@ -97,6 +97,8 @@ def test_index_links_every_report_with_its_hash_and_findings_by_cause(built):
         cells = re.findall(r"<td(?: class=\"num\")?>(.*?)</td>", row)
         assert int(cells[6]) == (errors["cause"] == "document").sum()
         assert int(cells[7]) == (errors["cause"] == "extraction").sum()
+        source = re.search(rf'<a href="([^"]+)">{doc_id}\.txt</a>', row).group(1)
+        assert (built.out_dir / source).resolve() == (RAW_DIR / f"{doc_id}.txt").resolve()  # the bureau's source
 
 
 def test_rerun_with_nothing_changed_writes_nothing(rerun):

@@ -25,7 +25,17 @@ def _report_link(name: str, label: str, out_dir: Path, state: dict[str, dict]) -
     return "未生成 not built"
 
 
-def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: dict[str, dict]) -> pd.DataFrame:
+def _source_link(doc: pd.Series, raw_dir: Path, out_dir: Path) -> str:
+    """The bureau's source document (its PDF, or the text), linked from the site."""
+    href = evidence.source_href(doc, raw_dir, out_dir) if len(doc) else ""
+    if not href:
+        return "—"
+    name = evidence.source_files(doc)[0][0]
+    return f'<a href="{html.escape(href)}">{html_text(name)}</a>'
+
+
+def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: dict[str, dict],
+                raw_dir: Path | None = None) -> pd.DataFrame:
     documents = pd.read_parquet(processed_dir / "documents.parquet").set_index("doc_id")
     findings = pd.read_parquet(processed_dir / "findings.parquet", columns=["doc_id", "check", "severity", "cause", "lines"])
     key_figures = pd.read_parquet(processed_dir / "key_figures.parquet")
@@ -45,6 +55,7 @@ def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: d
             "err_doc": causes.get(("error", "document"), 0), "err_ext": causes.get(("error", "extraction"), 0),
             "warn": causes.get(("warning", "document"), 0) + causes.get(("warning", "extraction"), 0),
             "unparsed": doc.get("n_unparsed"), "sha": str(doc.get("sha256") or "")[:12],
+            "source": _source_link(doc, raw_dir, out_dir) if raw_dir is not None else "—",
             "built": state.get(doc_id, {}).get("built_at", ""),
         })
     return pd.DataFrame(rows)
@@ -56,7 +67,8 @@ BUREAU_COLUMNS = [
     Column("contested", "存疑的关键数字", "contested key figures", missing=""),
     Column("err_doc", "错误：原文如此", "errors printed so", "int"),
     Column("err_ext", "错误：提取丢失", "errors lost in extraction", "int"), Column("warn", "警告", "warnings", "int"),
-    Column("unparsed", "未解析单元格", "cells unparsed", "int"), Column("sha", "源文件 sha256", "source sha256"),
+    Column("unparsed", "未解析单元格", "cells unparsed", "int"), Column("source", "源文件", "source document"),
+    Column("sha", "源文件 sha256", "source sha256"),
     Column("built", "构建于", "built at", missing=""),
 ]
 
@@ -66,10 +78,13 @@ def render_index(doc_ids: list[str], raw_dir: Path, processed_dir: Path, out_dir
     """The index page; every text from the data or an error message is escaped (the report links are built here)."""
     from helpers.report.render import PageInfo, footer, head_html, page, tables_script
 
-    rows = bureau_rows(doc_ids, processed_dir, out_dir, state)
-    table = table_html(rows.assign(report=[f"@@link{i}@@" for i in range(len(rows))]), BUREAU_COLUMNS, table_id="bureaus")
-    for i, link in enumerate(rows["report"] if len(rows) else []):
-        table = table.replace(f">@@link{i}@@<", f">{link}<", 1)  # the links are HTML built above from escaped parts
+    rows = bureau_rows(doc_ids, processed_dir, out_dir, state, raw_dir)
+    linked = ("report", "source")
+    marked = rows.assign(**{c: [f"@@{c}{i}@@" for i in range(len(rows))] for c in linked}) if len(rows) else rows
+    table = table_html(marked, BUREAU_COLUMNS, table_id="bureaus")
+    for column in linked:
+        for i, link in enumerate(rows[column] if len(rows) else []):
+            table = table.replace(f">@@{column}{i}@@<", f">{link}<", 1)  # HTML built above from escaped parts
     raw_files = sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
     hashes = tuple((p.name, sha256_file(p)) for p in raw_files)
     comparison = state.get(COMPARISON, {})
