@@ -105,7 +105,9 @@ def _scope(tables: dict[str, dict], kind: str, role: str | None = None) -> str:
 
 def _table_figures(frames: dict[str, pd.DataFrame], tables: dict[str, dict]) -> list[dict]:
     """Each figure from the first source that prints it; a blank cell counts only where the table has the column."""
-    records = {name: frames[name].to_dict("records") for name in ("budget_lines", "economic_lines")}
+    row_types = {src.row_type for sources in figure_sources().values() for src in sources}
+    records = {name: frames[name][frames[name]["row_type"].isin(row_types)].to_dict("records")  # total rows only
+               for name in ("budget_lines", "economic_lines")}
     rows = []
     for figure, sources in figure_sources().items():
         for src in sources:
