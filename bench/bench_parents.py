@@ -10,12 +10,17 @@ scan is timed up to ``--scan-up-to`` rows for comparison. Printed as a Markdown 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
 from helpers.checks.ledger import Ledger
-from helpers.checks.within import FUNCTION_LEVELS, check_row_sums, tree_parents
+from helpers.checks.within import check_row_sums, tree_parents
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_tree_parents import scan_upward  # noqa: E402  (the former search, as the test states it)
 
 
 def function_table(n: int) -> pd.DataFrame:
@@ -42,29 +47,6 @@ def function_table(n: int) -> pd.DataFrame:
 
 def unmatched_items(n: int) -> tuple[list[str], list[str | None], list[str | None]]:
     return ["total", *["item"] * (n - 1)], [None, *(f"9{k:07d}" for k in range(n - 1))], [None] * n
-
-
-def scan_upward(types: list[str], codes: list[str | None], units: list[str | None]) -> list[int | None]:
-    """The former search, for comparison: each row scans every row above it."""
-    parents: list[int | None] = []
-    for i, row_type in enumerate(types):
-        level = FUNCTION_LEVELS.get(row_type)
-        parent = None
-        for j in range(i - 1, -1, -1):
-            other = FUNCTION_LEVELS.get(types[j])
-            if level is None or other is None:
-                continue
-            if row_type == "unit" and types[j] == "unit":
-                if units[i] and units[j] and units[i] != units[j] and units[i].startswith(units[j]):
-                    parent = j
-                    break
-                continue
-            if other >= level or (codes[i] and codes[j] and not codes[i].startswith(codes[j])):
-                continue
-            parent = j
-            break
-        parents.append(parent)
-    return parents
 
 
 def per_row_us(function, *args, rows: int, repeat: int = 3) -> float:

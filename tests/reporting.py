@@ -67,6 +67,20 @@ def write_stub_notebooks(folder: Path) -> None:
         nbformat.write(nb, folder / name)
 
 
+def bundled_raw(folder: Path, doc_ids: list[str]) -> Path:
+    """A raw folder holding these bundled documents and their manifest rows."""
+    import shutil
+
+    import pandas as pd
+
+    folder.mkdir(parents=True)
+    for doc_id in doc_ids:
+        shutil.copy(RAW_DIR / f"{doc_id}.txt", folder / f"{doc_id}.txt")
+    manifest = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
+    manifest[manifest["doc_id"].isin(doc_ids)].to_csv(folder / "manifest.csv", index=False)
+    return folder
+
+
 def set_bureau_name(raw_dir: Path, doc_id: str, name: str) -> None:
     path = raw_dir / "manifest.csv"
     with path.open(encoding="utf-8-sig", newline="") as f:

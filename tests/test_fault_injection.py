@@ -11,25 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from helpers.config import RAW_DIR
 from helpers.pipeline.outputs import check_outputs
-from reporting import output_hashes
+from reporting import bundled_raw, output_hashes
 
 SEEDS = range(8)  # even seeds SIGKILL, odd ones SIGTERM; each costs about one run of three documents
 OLD = ["dazhou-dachuan_2024", "kaifeng-xiangfu_2024"]
 NEW = ["luoyang-luolong_2024", "luoyang_2026", "zhaoyuan_2024"]
-
-
-def _raw(folder: Path, doc_ids: list[str]) -> Path:
-    folder.mkdir()
-    for doc_id in doc_ids:
-        shutil.copy(RAW_DIR / f"{doc_id}.txt", folder / f"{doc_id}.txt")
-    manifest = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
-    manifest[manifest["doc_id"].isin(doc_ids)].to_csv(folder / "manifest.csv", index=False)
-    return folder
 
 
 def _start(raw: Path, out: Path, jobs: int = 2) -> subprocess.Popen:
@@ -42,7 +31,7 @@ def _start(raw: Path, out: Path, jobs: int = 2) -> subprocess.Popen:
 def sets(tmp_path_factory):
     """The old set (two documents), the new set (three others) and how long a run that writes it takes."""
     root = tmp_path_factory.mktemp("faults")
-    old_raw, new_raw = _raw(root / "old_raw", OLD), _raw(root / "new_raw", NEW)
+    old_raw, new_raw = bundled_raw(root / "old_raw", OLD), bundled_raw(root / "new_raw", NEW)
     assert _start(old_raw, root / "old").wait(timeout=120) == 0
     start = time.perf_counter()
     assert _start(new_raw, root / "new").wait(timeout=120) == 0

@@ -10,24 +10,13 @@ import pandas as pd
 import pytest
 
 from helpers.__main__ import main
-from helpers.config import RAW_DIR
 from helpers.fsio import FolderLock
 from helpers.pipeline import corpus
 from helpers.pipeline.outputs import RUN_MANIFEST, check_outputs, outputs_digest
 from helpers.report.runner import ensure_processed
-from reporting import output_hashes
+from reporting import bundled_raw, output_hashes
 
 DOC = "luoyang-luolong_2024"
-
-
-def _raw(tmp_path, *doc_ids, name="raw"):
-    raw = tmp_path / name
-    raw.mkdir()
-    for doc_id in doc_ids:
-        shutil.copy(RAW_DIR / f"{doc_id}.txt", raw / f"{doc_id}.txt")
-    manifest = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
-    manifest[manifest["doc_id"].isin(doc_ids)].to_csv(raw / "manifest.csv", index=False)
-    return raw
 
 
 def _process(raw, out, *extra) -> int:
@@ -38,7 +27,7 @@ def _process(raw, out, *extra) -> int:
 def processed(tmp_path_factory):
     """One document processed once: the 'previous outputs' of the tests below (copied, never changed)."""
     root = tmp_path_factory.mktemp("processed")
-    raw = _raw(root, DOC)
+    raw = bundled_raw(root / "raw", [DOC])
     assert _process(raw, root / "out") == 0
     return raw, root / "out"
 
@@ -76,7 +65,7 @@ def test_check_outputs_refuses_a_folder_without_a_run_manifest(tmp_path):
 
 
 def test_reports_reprocess_a_folder_whose_csv_was_cut_and_skip_a_whole_one(tmp_path, capsys):
-    raw = _raw(tmp_path, DOC)
+    raw = bundled_raw(tmp_path / "raw", [DOC])
     out = tmp_path / "out"
     assert ensure_processed(raw, out, "code") == (True, 0)
     whole = output_hashes(out)
@@ -121,7 +110,7 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(pre
 
 
 def test_a_folder_holding_other_files_is_not_replaced(tmp_path, capsys):
-    raw = _raw(tmp_path, DOC)
+    raw = bundled_raw(tmp_path / "raw", [DOC])
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_bytes(b"PK")

@@ -19,7 +19,7 @@ from helpers.config import RAW_DIR
 from helpers.report import execute, text
 from helpers.report.render import PageInfo, render_html
 from helpers.report.runner import NOTEBOOKS_DIR
-from reporting import DOC_IDS, run, set_bureau_name, write_stub_notebooks
+from reporting import DOC_IDS, bundled_raw, run, set_bureau_name, write_stub_notebooks
 
 INFO = PageInfo("helpers test", "2024-01-01T00:00:00+00:00", (("x.txt", "0" * 64),))
 
@@ -160,12 +160,8 @@ def test_hostile_names_are_inert_in_text_markdown_and_charts():
 def hostile_mathtext(tmp_path_factory):
     """The real notebooks on one document whose bureau name holds Markdown, mathtext, a bidi override and a newline."""
     root = tmp_path_factory.mktemp("mathtext")
-    raw_dir = root / "raw"
-    raw_dir.mkdir()
     doc_id = "dazhou-dachuan_2024"
-    shutil.copy(RAW_DIR / f"{doc_id}.txt", raw_dir)
-    rows = pd.read_csv(RAW_DIR / "manifest.csv", dtype=str)
-    rows[rows["doc_id"] == doc_id].to_csv(raw_dir / "manifest.csv", index=False)
+    raw_dir = bundled_raw(root / "raw", [doc_id])
     set_bureau_name(raw_dir, doc_id, "![x](http://e.invalid/x.png)[y](javascript:alert(1))$\\undefinedmacro{$\u202e局\n# 标题")
     return run(raw_dir, root / "processed", root / "reports")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import shutil
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +20,7 @@ from helpers.config import RAW_DIR
 from helpers.report import runner as reports
 from helpers.report.render import PageInfo, render_html
 from helpers.report.runner import NOTEBOOKS_DIR, one_line_error
-from reporting import DOC_IDS, FAILING, HOSTILE, run, set_bureau_name
+from reporting import DOC_IDS, FAILING, HOSTILE, bundled_raw, run, set_bureau_name
 
 
 def notebook_headings(path: Path) -> list[str]:
@@ -197,15 +196,11 @@ def test_cli_refuses_zero_jobs(capsys):
 def hostile(tmp_path_factory):
     """The real notebooks on one document whose bureau name and a project name hold a script tag."""
     root = tmp_path_factory.mktemp("hostile")
-    raw_dir = root / "raw"
-    raw_dir.mkdir()
     doc_id = "kaifeng-xiangfu_2024"
-    text = (RAW_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    raw_dir = bundled_raw(root / "raw", [doc_id])
+    text = (raw_dir / f"{doc_id}.txt").read_text(encoding="utf-8")
     assert "2024年非税收入" in text
     (raw_dir / f"{doc_id}.txt").write_text(text.replace("2024年非税收入", f"2024年{HOSTILE}收入"), encoding="utf-8")
-    shutil.copy(RAW_DIR / "manifest.csv", raw_dir / "manifest.csv")
-    rows = pd.read_csv(raw_dir / "manifest.csv", dtype=str)
-    rows[rows["doc_id"] == doc_id].to_csv(raw_dir / "manifest.csv", index=False)
     set_bureau_name(raw_dir, doc_id, f"{HOSTILE}医疗保障局")
     return run(raw_dir, root / "processed", root / "reports")
 
