@@ -38,6 +38,7 @@ EXPORT_TABLES = [*TABLE_NAMES, *RUN_TABLES]
 # Columns whose values depend on the other documents of the corpus: not part of a document's own digest.
 CORPUS_COLUMNS = {"indicators": ["reuse_docs"], "indicator_summary": ["n_reused"]}
 EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+DATABASE_MEMORY = "64MB"
 
 
 def dictionary() -> pd.DataFrame:
@@ -158,7 +159,8 @@ def write_database(out_dir: Path, names: list[str], path: Path) -> None:
     os.unlink(tmp)  # duckdb creates the file itself
     d = dictionary()
     try:
-        with duckdb.connect(tmp) as con:
+        # a bounded buffer pool: the file is written as it fills, not held whole until the checkpoint
+        with duckdb.connect(tmp, config={"memory_limit": DATABASE_MEMORY}) as con:
             for name in names:
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(out_dir / f"{name}.parquet")])
             con.register("dictionary_frame", d)
