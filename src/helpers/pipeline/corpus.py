@@ -30,8 +30,9 @@ from helpers.errors import DocumentError, Problem
 from helpers.fsio import FolderLock, OutputError, clear_staging, describe_os_error, replace_folder, staging_folder
 from helpers.ingest.manifest import read_manifest
 from helpers.ingest.sources import discover
+from helpers.pipeline import export
 from helpers.pipeline.document import DocumentResult
-from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, make_executor
+from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, write_exports
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.reuse import ReuseCount
@@ -182,8 +183,9 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
     writer = TableWriter(out_dir)
     reuse = ReuseCount()
     files, digests = {}, []
-    # An unlinked temporary file: gone with the run whatever happens, never among the outputs.
-    with tempfile.TemporaryFile(dir=out_dir) as spill:
+    # An unlinked temporary file: gone with the run whatever happens, never among the outputs. The database is
+    # built apart: DuckDB holds its tables in memory until the checkpoint (~0.1 MB per document).
+    with tempfile.TemporaryFile(dir=out_dir) as spill, ProcessApart(export.__name__) as apart:
         try:
             run.extraction = extract_all(documents, runner, interim_dir)
             with closing(process_all(documents, manifest, runner, interim_dir)) as outcomes:
@@ -216,10 +218,10 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                 summary = recount_reused(summary, indicators)
             writer.add_document(dict(zip(CORPUS_TABLES, (indicators, summary), strict=True)))
             counted.add(indicators, summary)
-    writer.add_document({"problems": problems_frame(run.problems)})
-    writer.close()
-    write_comparison(out_dir, counted.result())
-    write_exports(out_dir, writer.digests.result(), workbook)  # digests for the reports, database, workbook
+        writer.add_document({"problems": problems_frame(run.problems)})
+        writer.close()
+        write_comparison(out_dir, counted.result())
+        write_exports(out_dir, writer.digests.result(), apart, workbook)  # digests for the reports, database, workbook
     return run
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import importlib
 import multiprocessing
 import os
 import queue
@@ -135,12 +136,33 @@ class LocalExecutor:
             self._pool = None
 
 
-def run_apart(fn: Callable[..., R], *args: Any) -> R:
-    """fn(*args) in a fresh local process (spawned: no thread of this one is caught mid-lock) that dies with this one:
-    for a step whose memory should not stay in, or peak in, the caller. Its exception is raised here."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker, initargs=(os.getpid(),)) as pool:
-        return pool.submit(fn, *args).result()
+class ProcessApart:
+    """One fresh local process (spawned: no thread of this one is caught mid-lock; it dies with this one) for a step
+    whose memory should not stay in, or peak in, the caller. Started on entering, with ``modules`` imported there
+    while the caller works on: its start costs nothing later, and its peak memory is its own (a process forked
+    later would inherit the caller's high-water mark in the kernel's accounting)."""
+
+    def __init__(self, *modules: str) -> None:
+        self.modules = modules
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessApart:
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker,
+                                         initargs=(os.getpid(),))
+        for module in self.modules:
+            self._pool.submit(importlib.import_module, module)
+        return self
+
+    def run(self, fn: Callable[..., R], *args: Any) -> R:
+        """fn(*args) in that process; its exception is raised here."""
+        assert self._pool is not None, "ProcessApart.run outside its with block"
+        return self._pool.submit(fn, *args).result()
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def _dask_outcome(task, future) -> Done:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from helpers.config import PACKAGE_DIR
 from helpers.fsio import write_atomic
-from helpers.pipeline.executor import run_apart
+from helpers.pipeline.executor import ProcessApart
 from helpers.pipeline.outputs import RUN_TABLES, TABLE_NAMES
 
 WORKBOOK_NAME = "budget_disclosures.xlsx"
@@ -45,15 +45,16 @@ def dictionary() -> pd.DataFrame:
     return pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
 
 
-def write_exports(out_dir: Path, digests: dict[str, str], workbook: bool = False) -> None:
-    """The digests, the database and (on request) the workbook, from the tables just written to out_dir."""
+def write_exports(out_dir: Path, digests: dict[str, str], apart: ProcessApart, workbook: bool = False) -> None:
+    """The digests, the database (in the process ``apart``) and, on request, the workbook, from the tables just
+    written to out_dir."""
     write_atomic(out_dir / DIGESTS_NAME, json.dumps(digests, indent=0, sort_keys=True))
     names = [name for name in EXPORT_TABLES if (out_dir / f"{name}.parquet").is_file()]
     if workbook:
         write_workbook(out_dir, names, out_dir / WORKBOOK_NAME)
     # DuckDB holds the tables in its buffer pool until the checkpoint (~0.1 MB per document): apart, so that the run's
     # own memory stays flat in the number of documents
-    run_apart(write_database, out_dir, names, out_dir / DATABASE_NAME)
+    apart.run(write_database, out_dir, names, out_dir / DATABASE_NAME)
 
 
 class Digests:
