@@ -298,9 +298,10 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
 
 def _read_row(row: Row, layout: Layout) -> ParsedRow:
     cells = row.cells
-    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)
-                     and i not in layout.note_cols and not (i in layout.roles and is_malformed_number(c))),
-                    default=-1)
+    # The last text cell, found from the right: the amounts after it are the only cells tried.
+    last_text = next((i for i in range(len(cells) - 1, -1, -1)
+                      if (c := cells[i]) and not is_amount(c) and not is_code(c) and i not in layout.note_cols
+                      and not (i in layout.roles and is_malformed_number(c))), -1)
     labels, codes = [], []
     for i in range(last_text + 1):
         cell = cells[i]

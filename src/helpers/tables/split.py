@@ -31,6 +31,8 @@ META_RE = re.compile(
     r"^(?:部门名称|单位名称|部门（单位）|部门\(单位\)|部门|预算单位|编制单位|编制部门|金额单位|单位)\s*[：:]|^单位\s+万?元?$"
 )
 UNIT_RE = re.compile(r"单位\s*[：:]?\s*(万元|千元|亿元|元|万)\s*$")
+# A meta line: META_RE, UNIT_RE or YEAR_LINE_RE matches it (one search instead of three, for every table row).
+META_LINE_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (META_RE, UNIT_RE, YEAR_LINE_RE)))
 EMPTY_NOTE_RE = re.compile(r"空表|无数据|无内容|没有使用|无.{0,12}(安排|预算)的?支出|本表为空")
 CROSS_REFERENCE_RE = re.compile(r"^(?:详见|参见|具体见|请见|见)")
 NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
@@ -220,11 +222,10 @@ def _flat(cells: list[str]) -> tuple[str, ...]:
 
 
 def _meta_flat(flat: tuple[str, ...]) -> bool:
-    return bool(flat) and all(
-        META_RE.search(c) or UNIT_RE.search(c) or YEAR_LINE_RE.match(c)
-        or (i > 0 and META_RE.search(flat[0]) and len(flat) == 2)
-        for i, c in enumerate(flat)
-    )
+    if not flat:
+        return False
+    named = len(flat) == 2 and META_RE.search(flat[0])  # 单位名称： | its name
+    return all(META_LINE_RE.search(c) or (i > 0 and named) for i, c in enumerate(flat))
 
 
 def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]], set[int]]:
