@@ -315,7 +315,7 @@ def _read_row(row: Row, layout: Layout) -> ParsedRow:
             codes.append((i, join_code(cell) or cell))
         else:
             labels.append((i, cell))
-    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c and i not in layout.note_cols]
+    numeric = [(i, c) for i in range(last_text + 1, len(cells)) if (c := cells[i]) and i not in layout.note_cols]
     # Codes written before any label (a row whose text is all codes) stay codes.
     if last_text < 0:
         while numeric and is_code(numeric[0][1]) and numeric[0][0] not in layout.roles:
