@@ -87,14 +87,15 @@ def indicator_columns(indicators: pd.DataFrame, summary: pd.DataFrame) -> pd.Dat
     return out.rename_axis("doc_id")
 
 
-def build_comparison(processed_dir: Path) -> pd.DataFrame:
-    """One row per document, read from the processed tables only."""
+def build_comparison(processed_dir: Path, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per document, read from the processed tables only; ``indicators``: indicator_columns of every
+    document, when the caller counted them as it wrote the indicators (they are then not read back)."""
     documents = read_processed(processed_dir, "documents").set_index("doc_id")
     out = documents.reindex(columns=IDENTITY_COLUMNS[1:])
     out = out.join(profile_columns(read_processed(processed_dir, "spending_profile")))
-    # Only the columns the comparison counts: the indicators are the largest table of a corpus.
-    indicators = indicator_columns(read_processed(processed_dir, "indicators", INDICATOR_COLUMNS),
-                                   read_processed(processed_dir, "indicator_summary", SUMMARY_COLUMNS))
+    if indicators is None:  # only the columns the comparison counts: the indicators are the largest table
+        indicators = indicator_columns(read_processed(processed_dir, "indicators", INDICATOR_COLUMNS),
+                                       read_processed(processed_dir, "indicator_summary", SUMMARY_COLUMNS))
     if not indicators.empty:
         out = out.join(indicators)
     out = out.join(documents.reindex(columns=RECORD_COLUMNS))

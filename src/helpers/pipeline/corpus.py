@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.analysis.compare import build_comparison
+from helpers.analysis.compare import build_comparison, indicator_columns
 from helpers.analysis.indicators import recount_reused
 from helpers.checks.repeats import same_content
 from helpers.config import INTERIM_DIR
@@ -36,7 +36,7 @@ from helpers.pipeline.export import EXPORT_FILES, write_exports
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
+from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -208,15 +208,17 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
         for doc_id, message in same_content(digests).items():
             _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
         spill.seek(0)
+        counted = IndicatorCounts()
         for _ in range(run.n_documents):
             indicators, summary, keys = pickle.load(spill)
             indicators = reuse.counted(indicators, keys)
             if not summary.empty:
                 summary = recount_reused(summary, indicators)
             writer.add_document(dict(zip(CORPUS_TABLES, (indicators, summary), strict=True)))
+            counted.add(indicators, summary)
     writer.add_document({"problems": problems_frame(run.problems)})
     writer.close()
-    write_comparison(out_dir)
+    write_comparison(out_dir, counted.result())
     write_exports(out_dir, writer.digests.result(), workbook)  # digests for the reports, database, workbook
     return run
 
@@ -232,9 +234,37 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns_of("problems"))
 
 
-def write_comparison(out_dir: Path) -> None:
-    """The comparison table, built from the files just written (what a researcher's own analysis would read)."""
-    comparison = build_comparison(out_dir)
+class IndicatorCounts:
+    """The comparison's indicator columns, counted in batches of documents as their indicators are written (with
+    the reuse over the whole corpus), so that the largest table is not read back whole."""
+
+    def __init__(self) -> None:
+        self.batch: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+        self.counts: list[pd.DataFrame] = []
+
+    def add(self, indicators: pd.DataFrame, summary: pd.DataFrame) -> None:
+        self.batch.append((indicators, summary))
+        if len(self.batch) >= DOCUMENTS_PER_FLUSH:
+            self._count()
+
+    def _count(self) -> None:
+        indicators = [i for i, _ in self.batch if not i.empty]
+        summaries = [s for _, s in self.batch if not s.empty]
+        if indicators:
+            summary = pd.concat(summaries, ignore_index=True) if summaries else self.batch[0][1]
+            self.counts.append(indicator_columns(pd.concat(indicators, ignore_index=True), summary))
+        self.batch = []
+
+    def result(self) -> pd.DataFrame:
+        self._count()
+        counts = [c for c in self.counts if not c.empty]
+        return pd.concat(counts) if counts else pd.DataFrame()
+
+
+def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> None:
+    """The comparison table, built from the files just written (what a researcher's own analysis would read) and
+    the indicator columns counted as the indicators were written."""
+    comparison = build_comparison(out_dir, indicators)
     comparison.to_csv(out_dir / "comparison.csv", index=False, encoding="utf-8-sig")
     comparison.to_parquet(out_dir / "comparison.parquet", index=False)
 
