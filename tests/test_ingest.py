@@ -128,3 +128,19 @@ def test_scanned_pages_inside_a_pdf_are_named(tmp_path):
     assert [p.scanned_pages for p in raw.parts] == [(), (2, 3)]  # in the document's numbering
     assert raw.problems == (("warning", "s.pdf: pages 1, 2 have images but no text layer (scanned?): whatever they "
                                         "print is not read"),)
+
+
+def test_add_pages_puts_each_rows_page_after_its_line():
+    pages = (1, 1, None, 2)  # line 3 is on no page (a blanked page marker)
+    frame = pd.DataFrame({"doc_id": ["d"] * 5, "line": [1, 3, 4, 5, 0], "value": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    out = layer.add_pages(frame, pages)
+    assert list(out.columns) == ["doc_id", "line", "page", "value"]
+    assert out["page"].dtype == "Int64"
+    # Lines outside the layer (5, 0) and a line on no page have no page.
+    assert out["page"].tolist() == [1, pd.NA, 2, pd.NA, pd.NA]
+
+
+def test_add_pages_leaves_a_row_without_line_without_page():
+    frame = pd.DataFrame({"line": [2.0, float("nan")]})
+    assert layer.add_pages(frame, (7, 8))["page"].tolist() == [8, pd.NA]
+    assert layer.add_pages(frame, None)["page"].tolist() == [pd.NA, pd.NA]

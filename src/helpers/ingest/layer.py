@@ -128,12 +128,25 @@ def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: s
     if pages is None:  # a text input: all missing, built without a value per row
         values = pd.arrays.IntegerArray(np.zeros(len(frame), dtype="int64"), np.ones(len(frame), dtype=bool))
     else:
-        values = pd.array([_page_of(pages, n) for n in frame[line].tolist()], dtype="Int64")
+        values = _page_array(pages, frame[line])
     out = frame.copy(deep=False)  # a new column, not a copy of the others (drop would copy every column)
     if page in out.columns:
         del out[page]
     out.insert(out.columns.get_loc(line) + 1, page, values)
     return out
+
+
+def _page_array(pages: tuple[int | None, ...], lines: pd.Series) -> pd.arrays.IntegerArray:
+    """The page of each line, as pd.array(..., dtype="Int64") makes it (a missing page holds 1 under its mask)
+    without its look at every value."""
+    if lines.dtype == np.int64:  # no row without a line: each one an index into pages
+        count = len(pages)
+        found = [pages[n - 1] if 0 < n <= count else None for n in lines.tolist()]
+    else:
+        found = [_page_of(pages, n) for n in lines.tolist()]
+    mask = np.fromiter((p is None for p in found), dtype=bool, count=len(found))
+    data = np.fromiter((1 if p is None else p for p in found), dtype=np.int64, count=len(found))
+    return pd.arrays.IntegerArray(data, mask)
 
 
 def _page_of(pages: tuple[int | None, ...], line) -> int | None:

@@ -193,6 +193,8 @@ def _nearest(candidates: list[_Candidate], position: int,
 def _asides(text: str) -> list[tuple[int, int]]:
     """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
     spans, depth, start = [], 0, 0
+    if "（" not in text and "(" not in text:
+        return spans  # most paragraphs: no character to look at
     for i, ch in enumerate(text):
         if ch in "（(":
             depth, start = depth + 1, (i if depth == 0 else start)

@@ -121,6 +121,16 @@ class Layout:
     summable: set[int] = field(default_factory=set)  # leaf columns under one group label
     table_shift: int = 0  # columns the whole table's data sits away from its header (settle_layout)
     note_cols: set[int] = field(default_factory=set)  # free-text columns (绩效目标, 备注): no label, no amount
+    # Rows read with this layout, by id (with the row, so that the id stays its own): settle_layout and then the
+    # table's parser read every row with the same layout. A layout is never changed once made.
+    _read: dict[int, tuple[Row, ParsedRow]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The column identities (IDENTITIES) this layout's roles let a row be checked against.
+    _identities: list[tuple[str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        roles = set(self.roles.values())
+        self._identities = [(whole, parts) for whole, parts in IDENTITIES
+                            if whole in roles and any(p in roles for p in parts)]
 
     def restrict(self, low: int, high: int) -> Layout:
         """The layout of columns low..high-1 only (one side of a two-sided table)."""
@@ -275,12 +285,23 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
     """Split a body row into label/code cells and amounts mapped to column roles.
 
     Amounts are the cells after the last text cell. When the extraction shifted a row,
-    its first amount is aligned with the first amount column (the row total).
+    its first amount is aligned with the first amount column (the row total). A row read
+    again with the same layout is the same ParsedRow (callers only read it).
     """
+    known = layout._read.get(id(row))
+    if known is not None and known[0] is row:
+        return known[1]
+    parsed = _read_row(row, layout)
+    layout._read[id(row)] = (row, parsed)
+    return parsed
+
+
+def _read_row(row: Row, layout: Layout) -> ParsedRow:
     cells = row.cells
-    last_text = max((i for i, c in enumerate(cells) if c and not is_amount(c) and not is_code(c)
-                     and i not in layout.note_cols and not (i in layout.roles and is_malformed_number(c))),
-                    default=-1)
+    # The last text cell, found from the right: the amounts after it are the only cells tried.
+    last_text = next((i for i in range(len(cells) - 1, -1, -1)
+                      if (c := cells[i]) and not is_amount(c) and not is_code(c) and i not in layout.note_cols
+                      and not (i in layout.roles and is_malformed_number(c))), -1)
     labels, codes = [], []
     for i in range(last_text + 1):
         cell = cells[i]
@@ -294,7 +315,7 @@ def read_row(row: Row, layout: Layout) -> ParsedRow:
             codes.append((i, join_code(cell) or cell))
         else:
             labels.append((i, cell))
-    numeric = [(i, c) for i, c in enumerate(cells) if i > last_text and c and i not in layout.note_cols]
+    numeric = [(i, c) for i in range(last_text + 1, len(cells)) if (c := cells[i]) and i not in layout.note_cols]
     # Codes written before any label (a row whose text is all codes) stay codes.
     if last_text < 0:
         while numeric and is_code(numeric[0][1]) and numeric[0][0] not in layout.roles:
@@ -349,10 +370,14 @@ IDENTITIES = [
 
 def identities_hold(amounts: dict[str, Decimal], layout_roles: set[str]) -> bool | None:
     """True/False when at least one identity can be checked on the row, else None."""
+    return _identities_hold(amounts, [(whole, parts) for whole, parts in IDENTITIES
+                                      if whole in layout_roles and any(p in layout_roles for p in parts)])
+
+
+def _identities_hold(amounts: dict[str, Decimal], identities: list[tuple[str, tuple[str, ...]]]) -> bool | None:
+    """identities_hold over the identities a layout can check (Layout._identities)."""
     checked = False
-    for whole, parts in IDENTITIES:
-        if whole not in layout_roles or not any(p in layout_roles for p in parts):
-            continue
+    for whole, parts in identities:
         if whole not in amounts and not any(p in amounts for p in parts):
             continue
         checked = True
@@ -365,8 +390,7 @@ def realign_by_identities(parsed: ParsedRow, numeric: list[tuple[int, str]], lay
     """A row whose cells after some column slipped by one (an empty cell lost or added by
     the extraction) breaks the column identities; the one-column shift that makes every
     identity hold exactly is taken, and the row is marked realigned."""
-    roles = set(layout.roles.values())
-    if parsed.leftover or identities_hold(parsed.amounts, roles) is not False:
+    if parsed.leftover or _identities_hold(parsed.amounts, layout._identities) is not False:
         return None
     # The latest start moves the fewest cells: a lost empty cell is nearest the first misplaced amount.
     for start in sorted((c for c, _ in numeric), reverse=True):
@@ -381,7 +405,7 @@ def realign_by_identities(parsed: ParsedRow, numeric: list[tuple[int, str]], lay
                     break
                 if value is not None:
                     amounts[role] = value
-            if ok and identities_hold(amounts, roles):
+            if ok and _identities_hold(amounts, layout._identities):
                 return ParsedRow(parsed.line, parsed.labels, parsed.codes, amounts,
                                  parsed.prev_amounts, [], delta, start)
     return None

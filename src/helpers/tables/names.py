@@ -36,10 +36,27 @@ def name_key(name: str) -> str:
 
 def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators: pd.DataFrame) -> None:
     """Project codes given by performance tables, matched on the normalised name."""
-    coded = perf.dropna(subset=["project_code"]).drop_duplicates("project_name")
-    codes = dict(zip(coded["project_name"], coded["project_code"], strict=False))
     if projects.empty:
         return
-    matched = [match_name(name, list(codes)) for name in projects["project_name"]]
+    codes = _first_codes(perf["project_name"].tolist(), perf["project_code"].tolist())
+    matched = [match_name(name, list(codes)) for name in projects["project_name"].tolist()]
     projects["project_code"] = [codes.get(m) if m else None for m in matched]
     projects["performance_name"] = matched
+
+
+def _first_codes(names: list, codes: list) -> dict:
+    """Name → code of the first row of each name that has a code (all missing names are one name, as
+    drop_duplicates has them): plain lists, as a frame's dropna and drop_duplicates cost more than the matching."""
+    first: dict = {}
+    missing_seen = False
+    for name, code in zip(names, codes, strict=True):
+        if pd.isna(code):
+            continue
+        if pd.isna(name):
+            if missing_seen:
+                continue
+            missing_seen = True
+        elif name in first:
+            continue
+        first[name] = code
+    return first

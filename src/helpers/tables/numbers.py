@@ -207,8 +207,10 @@ def join_code(text: str) -> str | None:
     return code if _CODE.fullmatch(code) else None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def parse_target(raw: str) -> Target:
     """Parse a target cell such as ``≥95%``, ``60-80%``, ``=100.00(%)`` or ``及时``."""
+    # Cached, as the other cell parsers: targets repeat (≥95%, 100%, 及时), and a Target cannot be changed.
     text = _WHITESPACE.sub("", raw).translate(_FULLWIDTH_ASCII).rstrip(_TRAILING_PUNCTUATION)
     if not text:
         return Target(None, None, None, None, None, raw)

@@ -22,11 +22,11 @@ from helpers.tables.context import (
     table_scope,
 )
 from helpers.tables.economic import parse_econ_table
-from helpers.tables.layout import build_layout, settle_layout
+from helpers.tables.layout import Layout, build_layout, settle_layout
 from helpers.tables.numbers import is_amount
 from helpers.tables.performance import parse_performance_table
 from helpers.tables.projects import parse_project_table
-from helpers.tables.split import RawDocument
+from helpers.tables.split import RawDocument, RawTable
 from helpers.tables.three_public import parse_three_public
 
 
@@ -89,15 +89,27 @@ class TableReading:
     three_public: list[dict]  # every printed 三公 figure (key figures keep one per figure, the checks all)
 
 
-def budget_units(doc: RawDocument, default_unit: str, fiscal_year: int | None) -> frozenset[str]:
+def table_layout(table: RawTable, fiscal_year: int | None) -> Layout:
+    """The layout a table is read with: from its header, settled on its rows (a two-sided summary table settles
+    each side on its own, when it is read)."""
+    layout = build_layout(table.header, fiscal_year, family_of(table.kind))
+    return layout if table.kind in SUMMARY_KINDS else settle_layout(table.body, layout)
+
+
+def budget_units(doc: RawDocument, default_unit: str, fiscal_year: int | None,
+                 layouts: list[Layout] | None = None) -> frozenset[str]:
     """The budget units the document's income table lists, one row each (its rows without a function code): the
-    rows of other tables that name them are unit rows, whatever their names end with."""
+    rows of other tables that name them are unit rows, whatever their names end with. ``layouts``: each table's
+    table_layout, when already made."""
     units = set()
-    for table in doc.tables:
+    for at, table in enumerate(doc.tables):
         if table.kind != "income":
             continue
         ctx = TableContext("", table, table.unit or default_unit, fiscal_year)
-        layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
+        if layouts is not None and table.kind not in SUMMARY_KINDS:
+            layout = layouts[at]  # settled, as read here
+        else:
+            layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
         units |= {r["name"] for r in parse_function_table(ctx, layout)
                   if r["row_type"] in ("unit", "label") and not r["func_code"] and r["name"]
                   and not TOTAL_RE.match(r["name"]) and any(k.endswith("_wan") and v is not None for k, v in r.items())}
@@ -108,12 +120,11 @@ def read_tables(doc_id: str, doc: RawDocument, default_unit: str, fiscal_year: i
     """Send each table to the cleaner of its kind; numbers of a table no cleaner reads go to ``unparsed``."""
     budget, econ, projects, indicators, budgets, unparsed, three_public = [], [], [], [], [], [], []
     tables = []
-    units = budget_units(doc, default_unit, fiscal_year)
-    for table in doc.tables:
+    # One layout per table, for budget_units and the table's own reading: a row read twice with it is read once.
+    layouts = [table_layout(table, fiscal_year) for table in doc.tables]
+    units = budget_units(doc, default_unit, fiscal_year, layouts)
+    for table, layout in zip(doc.tables, layouts, strict=True):
         ctx = TableContext(doc_id, table, table.unit or default_unit, fiscal_year, units=units)
-        layout = build_layout(table.header, fiscal_year, family_of(table.kind))
-        if table.kind not in SUMMARY_KINDS:  # a two-sided table settles each side on its own
-            layout = settle_layout(table.body, layout)
         tables.append(table_row(doc_id, table, layout))
         if table.kind in SUMMARY_KINDS:
             budget += parse_summary_table(ctx, layout)

@@ -31,6 +31,8 @@ META_RE = re.compile(
     r"^(?:部门名称|单位名称|部门（单位）|部门\(单位\)|部门|预算单位|编制单位|编制部门|金额单位|单位)\s*[：:]|^单位\s+万?元?$"
 )
 UNIT_RE = re.compile(r"单位\s*[：:]?\s*(万元|千元|亿元|元|万)\s*$")
+# A meta line: META_RE, UNIT_RE or YEAR_LINE_RE matches it (one search instead of three, for every table row).
+META_LINE_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (META_RE, UNIT_RE, YEAR_LINE_RE)))
 EMPTY_NOTE_RE = re.compile(r"空表|无数据|无内容|没有使用|无.{0,12}(安排|预算)的?支出|本表为空")
 CROSS_REFERENCE_RE = re.compile(r"^(?:详见|参见|具体见|请见|见)")
 NOTE_RE = re.compile(r"^[（(]?\s*(?:注|备注|说明|空表说明)\s*[：:]")
@@ -190,7 +192,7 @@ def _split_cells(raw: str) -> tuple[str, ...]:
 def _title_text(raw: str) -> str | None:
     """The title a line could be: one non-empty cell ending with 表 (plus a year)."""
     cells = [c for c in split_cells(raw) if c] if "\t" in raw else [clean_line(raw)]
-    if len(cells) != 1:
+    if len(cells) != 1 or "表" not in cells[0]:  # every title ends with 表: most lines stop here
         return None
     text = cells[0]
     if PART_RE.match(squeeze(text)):
@@ -211,12 +213,19 @@ def _is_table_row(raw: str) -> bool:
 
 def _meta_text(row_cells: list[str]) -> bool:
     """A row whose non-empty cells are all meta (unit, unit name, year) lines."""
-    filled = [c for c in row_cells if c]
-    return bool(filled) and all(
-        META_RE.search(squeeze(c)) or UNIT_RE.search(squeeze(c)) or YEAR_LINE_RE.match(squeeze(c))
-        or (i > 0 and META_RE.search(squeeze(filled[0])) and len(filled) == 2)
-        for i, c in enumerate(filled)
-    )
+    return _meta_flat(_flat(row_cells))
+
+
+def _flat(cells: list[str]) -> tuple[str, ...]:
+    """The non-empty cells of a row, squeezed: what a row is matched by, computed once per row."""
+    return tuple(squeeze(c) for c in cells if c)
+
+
+def _meta_flat(flat: tuple[str, ...]) -> bool:
+    if not flat:
+        return False
+    named = len(flat) == 2 and META_RE.search(flat[0])  # 单位名称： | its name
+    return all(META_LINE_RE.search(c) or (i > 0 and named) for i, c in enumerate(flat))
 
 
 def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]], set[int]]:
@@ -229,46 +238,47 @@ def find_titles(lines: list[str]) -> tuple[list[int], list[tuple[int, str, str]]
     titles: list[int] = []
     toc: list[tuple[int, str, str]] = []
     labels: set[int] = set()
-    for idx, raw in enumerate(lines):
-        text = _title_text(raw)
+    texts = [_title_text(raw) for raw in lines]  # the helpers below look ahead: each line is read once
+    for idx, text in enumerate(texts):
         if text is None:
             continue
         kind = kind_of_title(text)
         if NUMBERED_RE.match(text):
-            if kind and _next_title_kind(lines, idx) != kind:
+            if kind and _next_title_kind(lines, texts, idx) != kind:
                 toc.append((idx + 1, text, kind))
             elif kind:
                 labels.add(idx)  # 十、一般公共预算“三公”经费支出预算表 above its dated title: the table's label
             continue
-        if kind and _next_line_is_title(lines, idx):
+        if kind and _next_line_is_title(lines, texts, idx):
             toc.append((idx + 1, text, kind))
-        elif kind or _leads_to_rows(lines, idx):
+        elif kind or _leads_to_rows(lines, texts, idx):
             titles.append(idx)
     return titles, toc, labels
 
 
-def _next_line_is_title(lines: list[str], idx: int) -> bool:
-    nxt = next((raw for raw in lines[idx + 1:] if raw.strip()), "")
-    return _title_text(nxt) is not None
+def _next_line_is_title(lines: list[str], texts: list[str | None], idx: int) -> bool:
+    nxt = next((at for at in range(idx + 1, len(lines)) if lines[at].strip()), None)
+    return nxt is not None and texts[nxt] is not None
 
 
-def _next_title_kind(lines: list[str], idx: int) -> str | None:
+def _next_title_kind(lines: list[str], texts: list[str | None], idx: int) -> str | None:
     """The kind of the title on the next non-empty line, if that line is a title."""
-    for raw in lines[idx + 1: idx + 3]:
-        if raw.strip():
-            text = _title_text(raw)
+    for at in range(idx + 1, min(idx + 3, len(lines))):
+        if lines[at].strip():
+            text = texts[at]
             return kind_of_title(text) if text is not None and not NUMBERED_RE.match(text) else None
     return None
 
 
-def _leads_to_rows(lines: list[str], idx: int) -> bool:
+def _leads_to_rows(lines: list[str], texts: list[str | None], idx: int) -> bool:
     seen = 0
-    for raw in lines[idx + 1:]:
+    for at in range(idx + 1, len(lines)):
+        raw = lines[at]
         if not raw.strip():
             continue
         if _is_table_row(raw):
             return not _meta_text(split_cells(raw))
-        if _title_text(raw) is not None:
+        if texts[at] is not None:
             return False
         seen += 1
         if seen > TITLE_LOOKAHEAD:
@@ -283,6 +293,7 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
     tables: list[RawTable] = []
     narrative: list[tuple[int, str]] = []
     starts = set(title_idx)
+    header_keys: dict[int, set[tuple[str, ...]]] = {}  # id of each table → its header rows, as _flat keys
     current: RawTable | None = None
     pending_unit: tuple[int, str] | None = None  # "单位：万" waiting for "元"
     label = ""  # a label line (表3) waiting for its title
@@ -318,11 +329,12 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
             narrative.append((number, clean_line(raw)))
             continue
         if cells is not None:
-            if _meta_text(cells):
-                _add_meta(current, number, " ".join(c for c in cells if c))
+            flat = _flat(lone)
+            if _meta_flat(flat):
+                _add_meta(current, number, " ".join(lone))
                 continue
-            if is_column_numbers(cells):
-                current.meta.append((number, " ".join(c for c in cells if c)))  # ** 1 2 3 …: no data
+            if _column_numbers_flat(flat):
+                current.meta.append((number, " ".join(lone)))  # ** 1 2 3 …: no data
                 continue
             if current.declared_empty and not _is_header_like(cells):
                 # Rows after a table closed by its "empty table" note lost their own title.
@@ -333,7 +345,7 @@ def extract_document(text: str, pages: tuple[int | None, ...] | None = None) -> 
             current.last_page = page
             if broke and _continues_last_cell(current, cells):
                 continue  # the end of a cell the page break cut off, joined to it
-            _add_row(current, Row(number, cells))
+            _add_row(current, Row(number, cells), flat, header_keys.setdefault(id(current), set()))
             continue
         text = clean_line(raw)
         if pending_unit and text == "元":
@@ -367,8 +379,11 @@ def strip_numbering_label(raw: str) -> str:
 
 def is_column_numbers(cells: list[str]) -> bool:
     """A column-number row under a header (** 1 2 3 …, 栏次 1 2 3): its numbers name columns, they are no amounts."""
-    filled = [squeeze(c) for c in cells if c]
-    numbers = [c for c in filled if c not in COLUMN_NUMBER_MARKS]
+    return _column_numbers_flat(_flat(cells))
+
+
+def _column_numbers_flat(flat: tuple[str, ...]) -> bool:
+    numbers = [c for c in flat if c not in COLUMN_NUMBER_MARKS]
     if len(numbers) < 3 or not all(c.isdigit() for c in numbers):
         return False
     values = [int(c) for c in numbers]
@@ -425,17 +440,17 @@ def _close_page(table: RawTable | None) -> None:
         table.empty_pages.append(table.page_lines[-1])
 
 
-def _add_row(table: RawTable, row: Row) -> None:
+def _add_row(table: RawTable, row: Row, flat: tuple[str, ...], known: set[tuple[str, ...]]) -> None:
     """Header rows come before the first row holding an amount or a code; a header row printed again (a page
-    break repeats the header) is not a body row."""
-    known = {tuple(squeeze(c) for c in h.cells if c) for h in table.header}
-    if known and tuple(squeeze(c) for c in row.cells if c) in known:
+    break repeats the header) is not a body row. ``flat``: the row's _flat cells; ``known``: those of the table's
+    header rows."""
+    if flat in known:
         if table.body and table.page_rows:  # repeated mid-table: the page broke before it
             _new_page(table, row.line)
         return
-    labels = {squeeze(c) for c in row.cells if c}
-    if not table.body and _is_header_like(row.cells) and not labels <= {"合计", "总计"}:
+    if not table.body and _is_header_like(row.cells) and not set(flat) <= {"合计", "总计"}:
         table.header.append(row)
+        known.add(flat)
         return
     table.body.append(row)
     table.page_rows += 1
