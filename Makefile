@@ -25,9 +25,10 @@ process: setup  ## extract and clean every document of data/raw into data/proces
 reports: setup  ## process data/raw if it changed, then build reports/*.html (one per bureau, comparison, index)
 	$(BIN)/python -m helpers reports --raw-dir data/raw --processed-dir data/processed --out-dir reports --workbook
 
-bench: setup  ## time the reports against a naive baseline, processing against its floor (200 and 1000 documents), PDF extraction against pdfplumber, the parent search (1k-200k rows)
+bench: setup  ## time the reports against a naive baseline, processing against its floor (200 and 1000 documents), the reading stages one by one, PDF extraction against pdfplumber, the parent search (1k-200k rows)
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_read.py
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_parents.py
 
