@@ -36,21 +36,18 @@ class Rows:
         if isinstance(frame, Rows):
             return frame
         columns = tuple(frame.columns)
-        if any(isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.StringDtype)
-               for t in frame.dtypes):
+        dtypes = frame.dtypes.tolist()
+        if any(isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.StringDtype) for t in dtypes):
             # A nullable column (Int64 …) holds pd.NA, which to_dict turns into None.
             return cls.build(columns, records(frame, columns))
         # The same values as to_dict("records") (Python scalars, NaN for a missing number or string) at a fraction
-        # of its cost: the float columns as one array (one shared list of NaN for each empty one: most of the 49
-        # amount columns are empty in a document), every other column as its list.
-        floats = frame.select_dtypes("float64")
-        values = floats.to_numpy()
-        empty = dict(zip(floats.columns, np.isnan(values).all(axis=0).tolist(), strict=True))
-        nan_list = [float("nan")] * len(frame)
-        lists = {c: nan_list if empty[c] else values[:, j].tolist() for j, c in enumerate(floats.columns)}
-        lists.update((c, _object_list(frame[c])) for c in columns if c not in empty)
-        filled = [c for c in columns if is_amount_column(c)
-                  and not (empty[c] if c in empty else all(is_missing(v) for v in lists[c]))]
+        # of its cost: a list per column (an empty float column, as most of the 49 amount columns of a document,
+        # one shared list of NaN), the float columns of a wide frame from one array.
+        floats = [c for c, t in zip(columns, dtypes, strict=True) if t == np.dtype("float64")]
+        lists, empty = _float_lists(frame, floats)
+        lists.update((c, _object_list(frame[c])) for c in columns if c not in lists)
+        filled = [c for c in columns if is_amount_column(c) and c not in empty
+                  and any(not is_missing(v) for v in lists[c])]
         rows = zip(*(lists[c] for c in columns), strict=True)
         return cls(columns, [dict(zip(columns, row, strict=True)) for row in rows], tuple(filled))
 
@@ -88,6 +85,22 @@ def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[Record]:
     lists = column_lists(frame, columns)
     return [dict(zip(lists, row, strict=True)) for row in zip(*lists.values(), strict=True)] if lists else \
         [{} for _ in range(len(frame))]
+
+
+WIDE = 8  # float columns from which one array of them all costs less than a list per column
+
+
+def _float_lists(frame: pd.DataFrame, floats: list[str]) -> tuple[dict[str, list], set[str]]:
+    """The float columns of a frame as lists (each empty one as the same list of NaN), and the empty ones."""
+    if len(floats) < WIDE:
+        arrays = {c: frame[c].to_numpy() for c in floats}
+    else:
+        block = frame.select_dtypes("float64")
+        values = block.to_numpy()
+        arrays = {c: values[:, j] for j, c in enumerate(block.columns)}
+    empty = {c for c, a in arrays.items() if np.isnan(a).all()}
+    nan_list = [float("nan")] * len(frame)
+    return {c: nan_list if c in empty else a.tolist() for c, a in arrays.items()}, empty
 
 
 def _object_list(series: pd.Series) -> list:
