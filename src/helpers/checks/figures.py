@@ -94,7 +94,9 @@ def with_period(figure: Figure) -> Figure:
     """The figure with its table's period, unless the row said it already (a 本年收入 section's items)."""
     if figure.period != "all":
         return figure
-    period = table_coverage().get(figure.kind, ("all", ""))[0]  # a new Figure directly: replace() costs ten times more
+    period = table_coverage().get(figure.kind, ("all", ""))[0]
+    if period == figure.period:
+        return figure  # frozen: the same figure
     return Figure(figure.concept, figure.scope, figure.value, figure.kind, figure.line, figure.label, figure.more, period)
 
 

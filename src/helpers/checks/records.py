@@ -32,12 +32,15 @@ class Rows:
     amount_columns: tuple[str, ...]
 
     @classmethod
-    def of(cls, frame: pd.DataFrame | Rows) -> Rows:
+    def of(cls, frame: pd.DataFrame | Rows, unread: frozenset[str] = frozenset()) -> Rows:
+        """The frame's records; without the ``unread`` columns (which no check reads: ``UNREAD``)."""
         if isinstance(frame, Rows):
             return frame
-        columns = tuple(frame.columns)
-        dtypes = frame.dtypes.tolist()
-        if any(isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.StringDtype) for t in dtypes):
+        columns = tuple(c for c in frame.columns if c not in unread)
+        dtype_of = dict(zip(frame.columns, frame.dtypes.tolist(), strict=True))
+        dtypes = [dtype_of[c] for c in columns]
+        if any(isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.StringDtype)
+               for t in dtype_of.values()):
             # A nullable column (Int64 …) holds pd.NA, which to_dict turns into None.
             return cls.build(columns, records(frame, columns))
         # The same values as to_dict("records") (Python scalars, NaN for a missing number or string) at a fraction
@@ -48,8 +51,16 @@ class Rows:
         lists.update((c, _object_list(frame[c])) for c in columns if c not in lists)
         filled = [c for c in columns if is_amount_column(c) and c not in empty
                   and any(not is_missing(v) for v in lists[c])]
-        rows = zip(*(lists[c] for c in columns), strict=True)
-        return cls(columns, [dict(zip(columns, row, strict=True)) for row in rows], tuple(filled))
+        # Each record a copy of one with NaN in every column, its other columns filled in: the columns keep their
+        # order and the empty ones cost nothing per row.
+        template = dict.fromkeys(columns, float("nan"))
+        live = [c for c in columns if c not in empty]
+        filled_in = [] if live else [template.copy() for _ in range(len(frame))]
+        for row in zip(*(lists[c] for c in live), strict=True):
+            record = template.copy()
+            record.update(zip(live, row, strict=True))
+            filled_in.append(record)
+        return cls(columns, filled_in, tuple(filled))
 
     @classmethod
     def build(cls, columns: tuple[str, ...], records: list[Record]) -> Rows:
@@ -124,6 +135,15 @@ def native(value: Any) -> Any:
     if value is pd.NA:
         return None
     return value.item() if isinstance(value, np.number | np.bool_) else value
+
+
+# Columns of the tidy tables that no check reads (no module of helpers.checks names them): left out of the records.
+UNREAD = frozenset({
+    "doc_id", "func_level", "func_class", "func_kuan", "func_xiang", "code_repaired", "code_inferred", "realigned",
+    "econ_class", "gov_econ_code", "gov_econ_name", "expense_type", "project_name_raw", "project_code",
+    "performance_name", "first_line", "last_line", "title_inferred", "kind_source", "level2", "target_high", "weight",
+    "direction", "raw",
+})
 
 
 def is_amount_column(column: str) -> bool:
