@@ -191,4 +191,3 @@ def column_sum(values: Iterable) -> float:
 
 def or_zero(value) -> float:
     return 0.0 if is_missing(value) else float(value)
-
