@@ -20,10 +20,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv and install the package with test tools
 
 process: setup  ## extract and clean every document of data/raw into data/processed
-	$(BIN)/python -m helpers process --raw-dir data/raw --out-dir data/processed
+	$(BIN)/python -m helpers process --raw-dir data/raw --out-dir data/processed --workbook
 
 reports: setup  ## process data/raw if it changed, then build reports/*.html (one per bureau, comparison, index)
-	$(BIN)/python -m helpers reports --raw-dir data/raw --processed-dir data/processed --out-dir reports
+	$(BIN)/python -m helpers reports --raw-dir data/raw --processed-dir data/processed --out-dir reports --workbook
 
 bench: setup  ## time the reports against a naive baseline, processing against its floor (200 and 1000 documents), PDF extraction against pdfplumber, the parent search (1k-200k rows)
 	$(BIN)/python bench/bench_reports.py

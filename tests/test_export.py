@@ -17,7 +17,7 @@ from helpers.report.state import read_json
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
-    assert run_process(RAW_DIR, out) == 0
+    assert run_process(RAW_DIR, out, workbook=True) == 0
     return out
 
 
@@ -75,3 +75,12 @@ def test_digest_follows_a_documents_own_rows_only():
     grown = pd.concat([indicators, pd.DataFrame({"doc_id": ["c"], "line": [1], "raw": ["v"],
                                                  "reuse_docs": pd.array([1], dtype="Int64")})], ignore_index=True)
     assert {k: v for k, v in document_digests({"indicators": grown}).items() if k != "c"} == before
+
+
+def test_workbook_only_on_request(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    source = sorted(RAW_DIR.glob("*.txt"))[0]
+    (raw / source.name).write_bytes(source.read_bytes())
+    assert run_process(raw, tmp_path / "out") == 0
+    assert (tmp_path / "out" / DATABASE_NAME).is_file() and not (tmp_path / "out" / WORKBOOK_NAME).exists()

@@ -1,4 +1,4 @@
-"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] [--executor local|dask
+"""Command line: python -m helpers process [--raw-dir DIR] [--out-dir DIR] [--jobs J] [--workbook] [--executor local|dask
 --scheduler ADDRESS] | reports | audit [--raw-dir DIR]
 | synth --n N --out-dir DIR | mutate [--n N] [--seed S] [--out CSV]. It parses the arguments and calls one stage."""
 from __future__ import annotations
@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--jobs", type=int, default=1, help="worker processes (documents are independent)")
     process.add_argument("--interim-dir", type=Path, default=INTERIM_DIR,
                          help="cache of the PDFs' text layers, by content (default: data/interim)")
+    process.add_argument("--workbook", action="store_true",
+                         help="also write budget_disclosures.xlsx (for a corpus Excel can hold)")
     add_executor_arguments(process)
     synth = sub.add_parser("synth", help="write a synthetic corpus of N perturbed copies of the bundled documents")
     synth.add_argument("--raw-dir", type=Path, default=RAW_DIR)
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from helpers.pipeline.corpus import run_process
 
-    return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir, args.executor, args.scheduler)
+    return run_process(args.raw_dir, args.out_dir, args.jobs, args.interim_dir, args.executor, args.scheduler,
+                       args.workbook)
 
 
 if __name__ == "__main__":

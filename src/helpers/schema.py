@@ -40,13 +40,17 @@ def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         raise KeyError(f"data_dictionary.csv: table {table} lacks column(s) {', '.join(missing)}")
     out = frame.copy()
     for column in out.columns:
-        kind = types[(table, column)]
-        if kind == "Int64" and out[column].dtype == object:
-            out[column] = pd.to_numeric(out[column], errors="raise")
-        if kind == "boolean" and out[column].dtype == object:
-            out[column] = out[column].map(lambda v: v if pd.isna(v) else bool(v), na_action="ignore")
-        out[column] = out[column].astype(kind)
+        out[column] = cast_column(out[column], types[(table, column)])
     return out
+
+
+def cast_column(values: pd.Series, kind: str) -> pd.Series:
+    """One column as the pandas type ``kind`` (ValueError or TypeError when a value cannot be held)."""
+    if kind == "Int64" and values.dtype == object:
+        values = pd.to_numeric(values, errors="raise")
+    if kind == "boolean" and values.dtype == object:
+        values = values.map(lambda v: v if pd.isna(v) else bool(v), na_action="ignore")
+    return values.astype(kind)
 
 
 def check_schema(frame: pd.DataFrame, table: str) -> None:
@@ -58,4 +62,4 @@ def check_schema(frame: pd.DataFrame, table: str) -> None:
         if kind is None:
             raise KeyError(f"data_dictionary.csv: table {table} lacks column {column}")
         if kind != "str" and not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
-            apply_schema(frame[[column]], table)
+            cast_column(frame[column], kind)

@@ -8,7 +8,6 @@ the ``problems`` table, and every other document is written.
 """
 from __future__ import annotations
 
-import hashlib
 import pickle
 import shutil
 import signal
@@ -23,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.analysis.compare import build_comparison
-from helpers.analysis.indicators import recount_reused, reuse_keys
+from helpers.analysis.compare import build_comparison, indicator_columns
+from helpers.analysis.indicators import recount_reused
 from helpers.checks.repeats import same_content
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
@@ -35,8 +34,9 @@ from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, make_executor
 from helpers.pipeline.export import EXPORT_FILES, write_exports
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
+from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, TableWriter
+from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -57,10 +57,10 @@ class CorpusRun:
 
 
 def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR, executor: str = "local",
-                scheduler: str | None = None) -> int:
+                scheduler: str | None = None, workbook: bool = False) -> int:
     """Process every document of raw_dir into out_dir, on local worker processes (``jobs``) or a Dask cluster
-    (``executor="dask"``, ``scheduler`` its address); 0 when no problem is an error, 1 otherwise (130 or 143 when
-    interrupted). Every message is one line."""
+    (``executor="dask"``, ``scheduler`` its address), with the Excel workbook when asked; 0 when no problem is an
+    error, 1 otherwise (130 or 143 when interrupted). Every message is one line."""
     start = time.perf_counter()
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
@@ -73,7 +73,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
             _check_replaceable(out_dir)
             staged = staging_folder(out_dir)
             try:
-                run = process_corpus(raw_dir, staged, runner, interim_dir)
+                run = process_corpus(raw_dir, staged, runner, interim_dir, workbook)
                 for name in KEPT_FILES:
                     if (out_dir / name).is_file():
                         shutil.copy2(out_dir / name, staged / name)
@@ -166,7 +166,7 @@ def _check_replaceable(out_dir: Path) -> None:
 
 
 def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
-                   interim_dir: Path = INTERIM_DIR) -> CorpusRun:
+                   interim_dir: Path = INTERIM_DIR, workbook: bool = False) -> CorpusRun:
     """Every document of raw_dir into the tables of out_dir (a staged folder); every problem printed as found.
 
     Memory stays flat in the number of documents: each document's tables go to the writer as they come (flushed
@@ -196,8 +196,9 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                     for problem in result.problems:
                         _report(run, problem)
                     writer.add_document({n: f for n, f in result.frames.items() if n not in CORPUS_TABLES})
-                    reuse.add(result.frames["indicators"])
-                    pickle.dump([result.frames[name] for name in CORPUS_TABLES], spill, pickle.HIGHEST_PROTOCOL)
+                    reuse.add(result.reuse_keys)
+                    pickle.dump([*(result.frames[name] for name in CORPUS_TABLES), result.reuse_keys], spill,
+                                pickle.HIGHEST_PROTOCOL)
                     run.n_documents += 1
                     files[result.doc_id] = str(source.path)
                     digests.append((result.doc_id, str(result.frames["documents"]["sha256"].iloc[0])))
@@ -207,16 +208,18 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
         for doc_id, message in same_content(digests).items():
             _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
         spill.seek(0)
+        counted = IndicatorCounts()
         for _ in range(run.n_documents):
-            indicators, summary = pickle.load(spill)
-            indicators = reuse.counted(indicators)
+            indicators, summary, keys = pickle.load(spill)
+            indicators = reuse.counted(indicators, keys)
             if not summary.empty:
                 summary = recount_reused(summary, indicators)
             writer.add_document(dict(zip(CORPUS_TABLES, (indicators, summary), strict=True)))
+            counted.add(indicators, summary)
     writer.add_document({"problems": problems_frame(run.problems)})
     writer.close()
-    write_comparison(out_dir)
-    write_exports(out_dir)  # workbook, database, per-document digests for the reports
+    write_comparison(out_dir, counted.result())
+    write_exports(out_dir, writer.digests.result(), workbook)  # digests for the reports, database, workbook
     return run
 
 
@@ -231,9 +234,37 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns_of("problems"))
 
 
-def write_comparison(out_dir: Path) -> None:
-    """The comparison table, built from the files just written (what a researcher's own analysis would read)."""
-    comparison = build_comparison(out_dir)
+class IndicatorCounts:
+    """The comparison's indicator columns, counted in batches of documents as their indicators are written (with
+    the reuse over the whole corpus), so that the largest table is not read back whole."""
+
+    def __init__(self) -> None:
+        self.batch: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+        self.counts: list[pd.DataFrame] = []
+
+    def add(self, indicators: pd.DataFrame, summary: pd.DataFrame) -> None:
+        self.batch.append((indicators, summary))
+        if len(self.batch) >= DOCUMENTS_PER_FLUSH:
+            self._count()
+
+    def _count(self) -> None:
+        indicators = [i for i, _ in self.batch if not i.empty]
+        summaries = [s for _, s in self.batch if not s.empty]
+        if indicators:
+            summary = pd.concat(summaries, ignore_index=True) if summaries else self.batch[0][1]
+            self.counts.append(indicator_columns(pd.concat(indicators, ignore_index=True), summary))
+        self.batch = []
+
+    def result(self) -> pd.DataFrame:
+        self._count()
+        counts = [c for c in self.counts if not c.empty]
+        return pd.concat(counts) if counts else pd.DataFrame()
+
+
+def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> None:
+    """The comparison table, built from the files just written (what a researcher's own analysis would read) and
+    the indicator columns counted as the indicators were written."""
+    comparison = build_comparison(out_dir, indicators)
     comparison.to_csv(out_dir / "comparison.csv", index=False, encoding="utf-8-sig")
     comparison.to_parquet(out_dir / "comparison.parquet", index=False)
 
@@ -247,27 +278,3 @@ def summary_line(result: DocumentResult) -> str:
         f"{result.count('projects')} projects, {result.count('indicators')} indicators, "
         f"{result.count('unparsed')} cells unparsed"
     )
-
-
-class ReuseCount:
-    """In how many documents each indicator (name and target as printed) appears, counted over the whole corpus
-    under a compact key (8 bytes of its hash) rather than the text, so that only the counts stay in memory."""
-
-    def __init__(self) -> None:
-        self.docs: dict[bytes, int] = {}
-
-    @staticmethod
-    def _keys(indicators: pd.DataFrame) -> list[bytes]:
-        return [hashlib.blake2b(key.encode(), digest_size=8).digest() for key in reuse_keys(indicators)]
-
-    def add(self, indicators: pd.DataFrame) -> None:
-        """One document's indicators (a row without doc_id counts for nothing)."""
-        keys = self._keys(indicators)
-        for key in {k for k, doc in zip(keys, indicators["doc_id"].tolist(), strict=True) if not pd.isna(doc)}:
-            self.docs[key] = self.docs.get(key, 0) + 1
-
-    def counted(self, indicators: pd.DataFrame) -> pd.DataFrame:
-        """The indicators with reuse_docs over every document added."""
-        out = indicators.copy(deep=False)
-        out["reuse_docs"] = pd.array([self.docs.get(k, 0) for k in self._keys(indicators)], dtype="Int64")
-        return out

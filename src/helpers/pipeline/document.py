@@ -34,6 +34,7 @@ class DocumentResult:
     doc_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
+    reuse_keys: list[bytes] = field(default_factory=list)  # of its indicators, row by row (pipeline.reuse)
 
     def count(self, name: str) -> int:
         return len(self.frames.get(name, []))

@@ -135,6 +135,14 @@ class LocalExecutor:
             self._pool = None
 
 
+def run_apart(fn: Callable[..., R], *args: Any) -> R:
+    """fn(*args) in a fresh local process (spawned: no thread of this one is caught mid-lock) that dies with this one:
+    for a step whose memory should not stay in, or peak in, the caller. Its exception is raised here."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker, initargs=(os.getpid(),)) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def _dask_outcome(task, future) -> Done:
     try:
         return Done(task, future.result())

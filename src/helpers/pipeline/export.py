@@ -7,9 +7,12 @@
   (``data_dictionary``) and as column comments (``COMMENT ON COLUMN``);
 - ``digests.json``: sha256 of each document's own rows over every table, for the reports: a bureau report is rebuilt
   when its digest changes, and a new bureau leaves every other digest as it was (columns counted over the whole
-  corpus, such as reuse in other documents, are left out; the bureau report does not show them).
+  corpus, such as reuse in other documents, are left out; the bureau report does not show them). The writer takes
+  each table's digests as it writes (``Digests``), so no table is read back whole.
 
-``write_exports(out_dir)`` is the one call at the end of ``process``. Each file is written whole (fsio.write_atomic).
+The workbook is written on request (``process --workbook``): it is for a corpus Excel can hold, and at national
+scale it would cost more than processing itself; it is streamed from the Parquet files, one row group at a time.
+``write_exports(out_dir, digests)`` is the one call at the end of ``process``. Each file is written whole (fsio.write_atomic).
 """
 from __future__ import annotations
 
@@ -20,9 +23,12 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from helpers.config import PACKAGE_DIR
 from helpers.fsio import write_atomic
+from helpers.pipeline.executor import run_apart
 from helpers.pipeline.outputs import RUN_TABLES, TABLE_NAMES
 
 WORKBOOK_NAME = "budget_disclosures.xlsx"
@@ -39,31 +45,49 @@ def dictionary() -> pd.DataFrame:
     return pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
 
 
-def write_exports(out_dir: Path) -> None:
-    """The workbook, the database and the per-document digests, from the tables just written to out_dir."""
-    tables = {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in EXPORT_TABLES
-              if (out_dir / f"{name}.parquet").is_file()}
-    write_atomic(out_dir / DIGESTS_NAME, json.dumps(document_digests(tables), indent=0, sort_keys=True))
-    write_workbook(tables, out_dir / WORKBOOK_NAME)
-    write_database(out_dir, list(tables), out_dir / DATABASE_NAME)
+def write_exports(out_dir: Path, digests: dict[str, str], workbook: bool = False) -> None:
+    """The digests, the database and (on request) the workbook, from the tables just written to out_dir."""
+    write_atomic(out_dir / DIGESTS_NAME, json.dumps(digests, indent=0, sort_keys=True))
+    names = [name for name in EXPORT_TABLES if (out_dir / f"{name}.parquet").is_file()]
+    if workbook:
+        write_workbook(out_dir, names, out_dir / WORKBOOK_NAME)
+    # DuckDB holds the tables in its buffer pool until the checkpoint (~0.1 MB per document): apart, so that the run's
+    # own memory stays flat in the number of documents
+    run_apart(write_database, out_dir, names, out_dir / DATABASE_NAME)
 
 
-def document_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """doc_id → sha256 over its rows of every per-document table (row hashes of pandas, in file order)."""
-    hashes: dict[str, hashlib._Hash] = {}
-    for name in TABLE_NAMES:
-        frame = tables.get(name)
-        if frame is None or frame.empty or "doc_id" not in frame:
-            continue
+class Digests:
+    """Each document's digest, taken table by table as the writer writes (a document's rows of a table come in one
+    part): 32 bytes per document and table stay in memory, never the rows."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, dict[str, bytes]] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        """Rows of one table, documents contiguous (rows without a doc_id belong to none)."""
+        if name not in TABLE_NAMES or frame.empty or "doc_id" not in frame:
+            return
         own = frame.drop(columns=CORPUS_COLUMNS.get(name, []))
         rows = pd.util.hash_pandas_object(own, index=False).to_numpy()
         doc_ids = own["doc_id"].astype(str).to_numpy()
         starts = [0, *(i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]), len(doc_ids)]
         header = "\t".join(own.columns).encode()
         for start, end in zip(starts, starts[1:], strict=False):
-            h = hashes.setdefault(str(doc_ids[start]), hashlib.sha256())
-            h.update(name.encode() + b"\0" + header + b"\0" + rows[start:end].tobytes())
-    return {doc_id: h.hexdigest() for doc_id, h in sorted(hashes.items())}
+            digest = hashlib.sha256(name.encode() + b"\0" + header + b"\0" + rows[start:end].tobytes()).digest()
+            self.parts.setdefault(str(doc_ids[start]), {})[name] = digest
+
+    def result(self) -> dict[str, str]:
+        """doc_id → sha256 over its tables' digests, in the order of TABLE_NAMES."""
+        return {doc_id: hashlib.sha256(b"".join(parts[n] for n in TABLE_NAMES if n in parts)).hexdigest()
+                for doc_id, parts in sorted(self.parts.items())}
+
+
+def document_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """doc_id → digest of its rows over these tables (as the writer takes them)."""
+    digests = Digests()
+    for name, frame in tables.items():
+        digests.add(name, frame)
+    return digests.result()
 
 
 def headers(table: str, columns: list[str]) -> list[str]:
@@ -73,20 +97,25 @@ def headers(table: str, columns: list[str]) -> list[str]:
     return [f"{terms[c]} {c}" if terms.get(c) else c for c in columns]
 
 
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per table plus the dictionary; every cell written with its column's type (text stays text)."""
+def write_workbook(out_dir: Path, names: list[str], path: Path) -> None:
+    """One sheet per table plus the dictionary, streamed row by row from the Parquet files (constant memory);
+    every cell written with its column's type (text stays text)."""
     import xlsxwriter
 
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
-        book = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+        book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "nan_inf_to_errors": True,
+                                         "strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "tmpdir": str(path.parent)})
         book.set_properties({"title": "医疗保障局部门预算公开 · budget disclosures", "created": pd.Timestamp(0).to_pydatetime()})
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        for name, frame in [*tables.items(), ("data_dictionary", dictionary())]:
-            sheet = book.add_worksheet(name[:31])
-            _write_sheet(sheet, frame.head(EXCEL_MAX_ROWS), headers(name, list(frame.columns)), bold)
+        for name in names:
+            parquet = pq.ParquetFile(out_dir / f"{name}.parquet")
+            _write_sheet(book.add_worksheet(name[:31]), parquet.iter_batches(), parquet.schema_arrow, name, bold)
+        data_dictionary = pa.Table.from_pandas(dictionary(), preserve_index=False)
+        _write_sheet(book.add_worksheet("data_dictionary"), data_dictionary.to_batches(), data_dictionary.schema,
+                     "data_dictionary", bold)
         book.close()
         os.replace(tmp, path)
     except BaseException:
@@ -94,22 +123,33 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
         raise
 
 
-def _write_sheet(sheet, frame: pd.DataFrame, labels: list[str], bold) -> None:
+def _write_sheet(sheet, batches, schema, name: str, bold) -> None:
+    """Rows in order (constant-memory sheets are written row by row), up to Excel's limit."""
+    labels = headers(name, schema.names)
     sheet.write_row(0, 0, labels, bold)
     sheet.freeze_panes(1, 0)
-    for col, column in enumerate(frame.columns):
-        series = frame[column]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        for row, value in enumerate(series.tolist(), start=1):
-            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-                continue  # missing stays an empty cell, never 0
-            if isinstance(value, bool):
-                sheet.write_boolean(row, col, value)
-            elif numeric:
-                sheet.write_number(row, col, value)
-            else:
-                sheet.write_string(row, col, str(value))  # codes and names: text, whatever they look like
-        sheet.set_column(col, col, min(40, max(10, len(labels[col]) + 2)))
+    for col, label in enumerate(labels):
+        sheet.set_column(col, col, min(40, max(10, len(label) + 2)))
+    writers = [_cell_writer(sheet, field.type) for field in schema]
+    row = 1
+    for batch in batches:
+        for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+            if row > EXCEL_MAX_ROWS:
+                return
+            for col, (value, write) in enumerate(zip(values, writers, strict=True)):
+                if value is not None and value == value:  # missing stays an empty cell, never 0 (NaN ≠ NaN)
+                    write(row, col, value)
+            row += 1
+
+
+def _cell_writer(sheet, arrow_type: pa.DataType):
+    """How a column's cells are written: booleans and numbers as such, everything else as text, whatever it looks
+    like (codes and names)."""
+    if pa.types.is_boolean(arrow_type):
+        return sheet.write_boolean
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+        return sheet.write_number
+    return lambda row, col, value: sheet.write_string(row, col, str(value))
 
 
 def write_database(out_dir: Path, names: list[str], path: Path) -> None:
@@ -128,11 +168,12 @@ def write_database(out_dir: Path, names: list[str], path: Path) -> None:
             con.execute("CREATE TABLE data_dictionary AS SELECT * FROM dictionary_frame")
             con.unregister("dictionary_frame")
             con.execute("COMMENT ON TABLE data_dictionary IS 'Every column of every table: type, unit, description, 中文'")
-            for table, column, unit, description, zh in zip(d["table"], d["column"], d["unit"], d["description"],
-                                                            d["chinese_term"], strict=True):
-                if table in names:
-                    comment = f"{zh} · {description}" + (f" [{unit}]" if unit else "")
-                    con.execute(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + _sql_text(comment))
+            comments = [f'COMMENT ON COLUMN "{table}"."{column}" IS '
+                        + _sql_text(f"{zh} · {description}" + (f" [{unit}]" if unit else ""))
+                        for table, column, unit, description, zh in zip(d["table"], d["column"], d["unit"],
+                                                                        d["description"], d["chinese_term"], strict=True)
+                        if table in names]
+            con.execute("BEGIN TRANSACTION; " + "; ".join(comments) + "; COMMIT")  # one commit, not one per column
             con.execute("CHECKPOINT")
         os.replace(tmp, path)
     except BaseException:

@@ -19,6 +19,7 @@ from helpers.ingest.layer import LayerRun, ensure_layer
 from helpers.ingest.sources import DocumentSource, kind_of
 from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.executor import Done, Executor, LocalExecutor
+from helpers.pipeline.reuse import compact_keys
 
 Outcome = tuple[DocumentSource, DocumentResult | None, DocumentError | None]
 
@@ -31,8 +32,11 @@ class DocumentTask:
 
 
 def process_one(task: DocumentTask) -> DocumentResult:
-    """One document; raises DocumentError with a one-line message and a stage (no traceback)."""
-    return process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
+    """One document, with its indicators' reuse keys; raises DocumentError with a one-line message and a stage (no
+    traceback)."""
+    result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
+    result.reuse_keys = compact_keys(result.frames["indicators"])
+    return result
 
 
 def _as_document_error(error: BaseException, executor: Executor) -> DocumentError:

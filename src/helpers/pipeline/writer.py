@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from helpers.pipeline.export import Digests
 from helpers.pipeline.outputs import SORT_KEYS, TABLE_NAMES, columns_of
 from helpers.schema import apply_schema
 
@@ -34,6 +35,7 @@ class TableWriter:
         self.documents = 0  # documents buffered since the last flush
         self.csv: dict[str, TextIO] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
+        self.digests = Digests()  # each document's, as its rows are written
 
     def add_document(self, frames: dict[str, pd.DataFrame]) -> None:
         """One document's rows of some tables; every table is written once enough documents are in."""
@@ -58,6 +60,7 @@ class TableWriter:
         if first:
             self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
         frame.to_csv(self.csv[name], index=False, header=first)
+        self.digests.add(name, frame)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if name not in self.parquet:
             self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)

@@ -84,9 +84,11 @@ class Plan:
 
 def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: int = 1,
                      interim_dir: Path = INTERIM_DIR, executor: str = "local",
-                     scheduler: str | None = None) -> tuple[bool, int]:
-    """Run `process` unless the stamp says the tables come from these raw files and this code; (ran, exit status)."""
-    inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode())])
+                     scheduler: str | None = None, workbook: bool = False) -> tuple[bool, int]:
+    """Run `process` unless the stamp says the tables come from these raw files and this code (and the workbook was
+    written if asked for); (ran, exit status)."""
+    inputs = digest([("raw", raw_fingerprint(raw_dir).encode()), ("source", source_fp.encode()),
+                     *([("workbook", b"1")] if workbook else [])])
     stamp_path = processed_dir / STAMP_NAME
     outputs = outputs_digest(processed_dir)  # None unless every file is as the run wrote it (CSV included)
     if stamp_path.is_file() and outputs is not None:
@@ -101,7 +103,7 @@ def ensure_processed(raw_dir: Path, processed_dir: Path, source_fp: str, jobs: i
     from helpers.pipeline.corpus import run_process
 
     before = _folder_id(processed_dir)
-    status = run_process(raw_dir, processed_dir, jobs, interim_dir, executor, scheduler)
+    status = run_process(raw_dir, processed_dir, jobs, interim_dir, executor, scheduler, workbook)
     after = outputs_digest(processed_dir)
     # stamped even after a document failed (the same inputs give the same failure, reported per bureau below), but
     # not when the run refused the folder and left the previous outputs (a new folder is swapped in otherwise)
@@ -276,7 +278,7 @@ def _run_key(raw_dir: Path, processed_dir: Path, notebooks_dir: Path, source_fp:
 def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, out_dir: Path = REPORTS_DIR,
                   docs: list[str] | None = None, jobs: int | None = None, force: bool = False,
                   notebooks_dir: Path = NOTEBOOKS_DIR, interim_dir: Path = INTERIM_DIR, executor: str = "local",
-                  scheduler: str | None = None) -> int:
+                  scheduler: str | None = None, workbook: bool = False) -> int:
     """Bring data/processed up to date, build the reports whose inputs changed, swap the folder in; 1 if any failed."""
     if not raw_dir.is_dir():
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
@@ -284,7 +286,7 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
     try:
         with FolderLock(out_dir):
             return _build(raw_dir, processed_dir, out_dir, docs, jobs or default_jobs(), force, notebooks_dir, interim_dir,
-                          executor, scheduler)
+                          executor, scheduler, workbook)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -294,11 +296,12 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
 
 
 def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | None, jobs: int, force: bool,
-           notebooks_dir: Path, interim_dir: Path, executor: str = "local", scheduler: str | None = None) -> int:
+           notebooks_dir: Path, interim_dir: Path, executor: str = "local", scheduler: str | None = None,
+           workbook: bool = False) -> int:
     start = time.perf_counter()
     site.recover(out_dir)
     source_fp = source_fingerprint()
-    ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs, interim_dir, executor, scheduler)
+    ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs, interim_dir, executor, scheduler, workbook)
     print(f"process: {'ran' if ran else 'up to date'}{'' if status == 0 else ' with problems'}")
     if not (processed_dir / "documents.parquet").is_file():
         print(f"error: {processed_dir}: no documents.parquet, no report built", file=sys.stderr)
@@ -361,6 +364,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated doc_ids (default: every document of the raw folder)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the CPUs available)")
     parser.add_argument("--force", action="store_true", help="rebuild every report even if its inputs did not change")
+    parser.add_argument("--workbook", action="store_true",
+                        help="processing also writes budget_disclosures.xlsx (for a corpus Excel can hold)")
     add_executor_arguments(parser)
 
 
@@ -375,7 +380,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
-                             interim_dir=args.interim_dir, executor=args.executor, scheduler=args.scheduler)
+                             interim_dir=args.interim_dir, executor=args.executor, scheduler=args.scheduler,
+                             workbook=args.workbook)
     except ExecutorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
