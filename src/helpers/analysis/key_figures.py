@@ -85,8 +85,16 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
     for figure in EXPECTED:
         if figure not in found and not (figure.startswith(THREE_PUBLIC_PREFIX) and "three_public" in tables):
             rows.append(_missing(figure, _why_missing(figure, tables)))
+    stated = _narrative_rows(statements)
+    if rows and stated:
+        # Both parts with doc_id and source in their rows, in the file's column order: the frame concat builds below,
+        # without a frame step per added column (an empty part would type those columns object: not here).
+        table_part = pd.DataFrame([{"doc_id": doc_id, "source": "table", **r} for r in rows], columns=KEY_FIGURE_COLUMNS)
+        narrative_part = _typed_narrative(pd.DataFrame([{"doc_id": doc_id, "source": "narrative", **r} for r in stated],
+                                                       columns=KEY_FIGURE_COLUMNS))
+        return pd.concat([table_part, narrative_part], ignore_index=True)
     table_rows = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
-    narr = narrative_key_figures(statements)
+    narr = _typed_narrative(pd.DataFrame(stated, columns=FIGURE_COLUMNS))
     out = pd.concat([table_rows.assign(source="table"), narr.assign(source="narrative")], ignore_index=True)
     out.insert(0, "doc_id", doc_id)
     return out[KEY_FIGURE_COLUMNS]
@@ -209,16 +217,23 @@ def _why_missing(figure: str, tables: dict[str, dict]) -> str:
 
 def narrative_key_figures(statements: pd.DataFrame) -> pd.DataFrame:
     """Per figure, the first statement of it in the text (columns of key_figures)."""
+    return _typed_narrative(pd.DataFrame(_narrative_rows(statements), columns=FIGURE_COLUMNS))
+
+
+def _narrative_rows(statements: pd.DataFrame) -> list[dict]:
     first: dict[str, dict] = {}
     for st in records(statements, ("subject", "kind", "value", "line", "scope", "evidence")):
         subject = st["subject"]
         wanted = "count" if subject == "project_count" else "amount"
         if st["kind"] == wanted and subject in NARRATIVE_FIGURES and subject not in first:
             first[subject] = st
-    rows = [_row(f, first[f]["value"], None, int(first[f]["line"]), first[f]["scope"], "stated",
+    return [_row(f, first[f]["value"], None, int(first[f]["line"]), first[f]["scope"], "stated",
                  evidence=first[f]["evidence"]) for f in NARRATIVE_FIGURES if f in first]
-    out = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
-    # Column by column: DataFrame.astype with a dict copies every other column too.
-    out["value_wan"] = out["value_wan"].astype("float64")
-    out["line"] = out["line"].astype("Int64")
-    return out
+
+
+def _typed_narrative(frame: pd.DataFrame) -> pd.DataFrame:
+    """The narrative rows' amounts as floats and lines as integers (a line-less frame would hold them as objects).
+    Column by column: DataFrame.astype with a dict copies every other column too."""
+    frame["value_wan"] = frame["value_wan"].astype("float64")
+    frame["line"] = frame["line"].astype("Int64")
+    return frame
