@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
@@ -132,32 +133,18 @@ def classify_level2(level1: str, level2: str, fields: dict[str, str]) -> tuple[s
     return UNMATCHED, f"unmatched:{level1}"
 
 
-def add_level2(indicators: pd.DataFrame) -> pd.DataFrame:
-    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
+def _level2_pairs(lists: dict[str, list], families: list[str | None]) -> list[tuple[str, str]]:
+    """(level2_norm, level2_rule) of each row (lists: the indicator columns; families: each row's unit family)."""
     columns = [c for c, _, _ in RULE_FIELDS.values() if c]
-    # Column lists, not iterrows: building a Series per row cost more than the classification itself.
-    texts = [list(map(_text, out[c].tolist())) for c in columns]
-    pairs = [
-        classify_level2(_text(level1), level2, dict(zip(columns, values, strict=True)))
-        for level1, level2, *values in zip(out["level1"].tolist(), out["level2"].tolist(), *texts, strict=True)
-    ]
-    out["level2_norm"] = pd.Series([p[0] for p in pairs], index=out.index, dtype="str")
-    out["level2_rule"] = pd.Series([p[1] for p in pairs], index=out.index, dtype="str")
-    return out
+    texts = [list(map(_text, families if c == "unit_family" else lists[c])) for c in columns]
+    return [classify_level2(_text(level1), level2, dict(zip(columns, values, strict=True)))
+            for level1, level2, *values in zip(lists["level1"], lists["level2"], *texts, strict=True)]
 
 
-def add_value_kind(indicators: pd.DataFrame) -> pd.DataFrame:
-    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
-    numeric = out["operator"].ne(QUALITATIVE) & out["target_value"].notna()
-    out["value_kind"] = numeric.map({True: "quantitative", False: QUALITATIVE}).astype("str")
-    return out
-
-
-def add_direction(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The printed 指标方向性 moves to direction_printed; direction is read from the operator."""
-    out = indicators.rename(columns={"direction": "direction_printed"})
-    out["direction"] = out["operator"].map(DIRECTIONS).astype("str")  # qualitative → NA
-    return out
+def _value_kinds(operators: list, targets: list) -> list[str]:
+    """Quantitative where the operator is not qualitative and a target value was read."""
+    return ["quantitative" if op != QUALITATIVE and not is_missing(t) else QUALITATIVE
+            for op, t in zip(operators, targets, strict=True)]
 
 
 def _family(kind: str, unit: str, name: str, families: dict[str, str]) -> str | None:
@@ -168,37 +155,30 @@ def _family(kind: str, unit: str, name: str, families: dict[str, str]) -> str | 
     return "money_rate" if family == "money" and rate_words().search(name) else family
 
 
-def add_unit_family(indicators: pd.DataFrame) -> pd.DataFrame:
+def _unit_families(kinds: list[str], units: list, names: list) -> list[str | None]:
     """Family of the unit of a numeric target; 'other' for a unit the map lacks (see unknown_units); a money target
     whose indicator name says per person or per unit (maps/indicator_rate_words.csv) is a money_rate."""
-    out = indicators.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
     families = unit_families()["unit_family"].to_dict()
-    out["unit_family"] = pd.Series(
-        [_family(kind, unit, name, families) for kind, unit, name in
-         zip(out["value_kind"].tolist(), map(_text, out["unit"].tolist()), map(_text, out["indicator"].tolist()),
-             strict=True)],
-        index=out.index, dtype="str")
-    return out
+    return [_family(kind, unit, name, families)
+            for kind, unit, name in zip(kinds, map(_text, units), map(_text, names), strict=True)]
 
 
 def reuse_keys(indicators: pd.DataFrame) -> list[str]:
     """Indicator name and target as printed, whitespace removed (the extraction's spacing: ≥9 0% is ≥90%): what
     'the same indicator' means."""
-    return [f"{_text(i)}\t{_text(r)}" for i, r in zip(indicators["indicator"].tolist(), indicators["raw"].tolist(), strict=True)]
+    return _reuse_keys(column_list(indicators["indicator"]), column_list(indicators["raw"]))
 
 
-def _project_key(indicators: pd.DataFrame) -> list[str]:
-    scopes, names = indicators["scope"].tolist(), indicators["project_name"].tolist()
-    return [f"{_text(s)}\t{_text(n)}" for s, n in zip(scopes, names, strict=True)]
+def _reuse_keys(names: list, raws: list) -> list[str]:
+    return [f"{_text(i)}\t{_text(r)}" for i, r in zip(names, raws, strict=True)]
 
 
-def count_reuse(enriched: pd.DataFrame) -> pd.DataFrame:
-    """reuse_projects: projects of the document with the same indicator and target (the row's own included);
-    reuse_docs: documents of the frame where it appears. Call on all documents at once for reuse_docs."""
-    out = enriched.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
+def _reuse_counts(lists: dict[str, list]) -> tuple[list[int | None], list[int]]:
+    """(reuse_projects, reuse_docs) of each row, from its doc_id, indicator, raw, scope and project_name."""
     # Sets in dicts rather than groupby().transform("nunique"): the same counts, a tenth of the time.
-    docs = [None if pd.isna(d) else d for d in out["doc_id"].tolist()]  # a row without doc_id counts for nothing (NA)
-    keys, projects = reuse_keys(out), _project_key(out)
+    docs = [None if is_missing(d) else d for d in lists["doc_id"]]  # a row without doc_id counts for nothing (NA)
+    keys = _reuse_keys(lists["indicator"], lists["raw"])
+    projects = [f"{_text(s)}\t{_text(n)}" for s, n in zip(lists["scope"], lists["project_name"], strict=True)]
     projects_of: dict[tuple[str, str], set[str]] = {}
     docs_of: dict[str, set[str]] = {}
     for doc, key, project in zip(docs, keys, projects, strict=True):
@@ -206,9 +186,20 @@ def count_reuse(enriched: pd.DataFrame) -> pd.DataFrame:
         if doc is not None:
             projects_of.setdefault((doc, key), set()).add(project)
             docs_of[key].add(doc)
-    out["reuse_projects"] = pd.Series([None if d is None else len(projects_of[(d, k)]) for d, k in zip(docs, keys, strict=True)],
-                                      index=out.index, dtype="Int64")
-    out["reuse_docs"] = pd.Series([len(docs_of[k]) for k in keys], index=out.index, dtype="Int64")
+    return ([None if d is None else len(projects_of[(d, k)]) for d, k in zip(docs, keys, strict=True)],
+            [len(docs_of[k]) for k in keys])
+
+
+REUSE_COLUMNS = ("doc_id", "indicator", "raw", "scope", "project_name")
+
+
+def count_reuse(enriched: pd.DataFrame) -> pd.DataFrame:
+    """reuse_projects: projects of the document with the same indicator and target (the row's own included);
+    reuse_docs: documents of the frame where it appears. Call on all documents at once for reuse_docs."""
+    out = enriched.copy(deep=False)  # copy-on-write: new columns never touch the caller's frame
+    by_projects, by_docs = _reuse_counts(column_lists(out, REUSE_COLUMNS))
+    out["reuse_projects"] = pd.array(by_projects, dtype="Int64")
+    out["reuse_docs"] = pd.array(by_docs, dtype="Int64")
     return out
 
 
@@ -220,14 +211,30 @@ def _strip_enrichment(indicators: pd.DataFrame) -> pd.DataFrame:
     return kept.rename(columns={"direction_printed": "direction"})
 
 
+ENRICH_COLUMNS = ("doc_id", "scope", "project_name", "level1", "level2", "indicator", "operator", "target_value",
+                  "unit", "target_text", "raw")
+
+
 def enrich_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Same rows in the same order, plus canonical 二级指标, value kind, direction, unit family and reuse counts."""
+    """Same rows in the same order, plus canonical 二级指标, value kind, direction, unit family and reuse counts.
+    The printed 指标方向性 moves to direction_printed; direction is read from the operator."""
     indicators = _strip_enrichment(indicators)
-    # unit_family before level2: the level2 rules can look at a unit's family
-    enriched = indicators.pipe(add_value_kind).pipe(add_direction).pipe(add_unit_family).pipe(add_level2).pipe(count_reuse)
-    assert len(enriched) == len(indicators)
-    columns = ["direction_printed" if c == "direction" else c for c in indicators.columns]
-    return enriched[[*columns, *NEW_COLUMNS]]
+    # Each new column from plain lists, set once: a frame step per column cost more than the classification.
+    lists = column_lists(indicators, ENRICH_COLUMNS)
+    kinds = _value_kinds(lists["operator"], lists["target_value"])
+    families = _unit_families(kinds, lists["unit"], lists["indicator"])  # before level2: its rules may read it
+    pairs = _level2_pairs(lists, families)
+    by_projects, by_docs = _reuse_counts(lists)
+    new = {"level2_norm": pd.array([p[0] for p in pairs], dtype="str"),
+           "level2_rule": pd.array([p[1] for p in pairs], dtype="str"),
+           "value_kind": pd.array(kinds, dtype="str"),
+           "direction": pd.array([DIRECTIONS.get(op) for op in lists["operator"]], dtype="str"),  # qualitative → NA
+           "unit_family": pd.array(families, dtype="str"),
+           "reuse_projects": pd.array(by_projects, dtype="Int64"), "reuse_docs": pd.array(by_docs, dtype="Int64")}
+    out = indicators.rename(columns={"direction": "direction_printed"})
+    for column in NEW_COLUMNS:
+        out[column] = new[column]
+    return out
 
 
 def unknown_units(enriched: pd.DataFrame) -> pd.DataFrame:
@@ -285,7 +292,8 @@ def _project_amount_lookup(projects: pd.DataFrame) -> dict[str, tuple[list[str],
     lookup: dict[str, tuple[list[str], dict[str, float]]] = {}
     if projects.empty:
         return lookup
-    for doc_id, name, amount in zip(projects["doc_id"], projects["project_name"], projects["amount_wan"], strict=True):
+    lists = column_lists(projects, ("doc_id", "project_name", "amount_wan"))
+    for doc_id, name, amount in zip(lists["doc_id"], lists["project_name"], lists["amount_wan"], strict=True):
         if pd.isna(name):
             continue
         names, amounts = lookup.setdefault(doc_id, ([], {}))
@@ -309,7 +317,7 @@ def _best_totals(performance_budgets: pd.DataFrame) -> dict[tuple[str, str, str]
     if performance_budgets.empty:
         return {}
     best: dict[tuple, tuple[int, int, int]] = {}  # dedup key → (rank, line, position): the smallest wins
-    columns = [performance_budgets[c].tolist() for c in ("doc_id", "scope", "project_name", "label", "line", "amount_wan")]
+    columns = [column_list(performance_budgets[c]) for c in ("doc_id", "scope", "project_name", "label", "line", "amount_wan")]
     for pos, (doc_id, scope, name, label, line, amount) in enumerate(zip(*columns, strict=True)):
         rank = _amount_rank(label)
         if rank is None or pd.isna(amount):
@@ -353,17 +361,18 @@ def recount_reused(summary: pd.DataFrame, enriched: pd.DataFrame) -> pd.DataFram
 def _indicator_flags(enriched: pd.DataFrame) -> dict[str, list]:
     """Per indicator, what the summaries count, as plain lists (one pass of numpy, then grouped in Python:
     a pandas groupby with lambdas cost more than the rest of the summary)."""
-    value_kind, level1, level2 = (enriched[c].tolist() for c in ("value_kind", "level1", "level2_norm"))
-    unit_family = enriched["unit_family"].tolist()
+    lists = column_lists(enriched, ("doc_id", "scope", "project_name", "line", "value_kind", "level1", "level2_norm",
+                                    "unit_family", "unit"))
+    value_kind, level1, level2, unit_family = (lists[c] for c in ("value_kind", "level1", "level2_norm", "unit_family"))
     quantitative = [k == "quantitative" for k in value_kind]
     target = enriched["target_value"].to_numpy(dtype="float64", na_value=np.nan)
     factor_of = unit_families()["wan_factor"].to_dict()
-    factors = np.array([factor_of.get(u, np.nan) for u in map(_text, enriched["unit"].tolist())], dtype="float64")
+    factors = np.array([factor_of.get(u, np.nan) for u in map(_text, lists["unit"])], dtype="float64")
     costs = np.round(target * factors, 6)  # numpy's rounding, as Series.round did
     flags: dict[str, list] = {
-        "doc_id": enriched["doc_id"].tolist(), "_scope": list(map(_text, enriched["scope"].tolist())),
-        "_name": list(map(_text, enriched["project_name"].tolist())), "project_name": enriched["project_name"].tolist(),
-        "line": enriched["line"].tolist(), "level1": level1, "quantitative": quantitative, "reused": _reused(enriched),
+        "doc_id": lists["doc_id"], "_scope": list(map(_text, lists["scope"])),
+        "_name": list(map(_text, lists["project_name"])), "project_name": lists["project_name"],
+        "line": lists["line"], "level1": level1, "quantitative": quantitative, "reused": _reused(enriched),
         "satisfaction_pct": [t if q and f == "percent" and (l1 == SATISFACTION_LEVEL1 or l2 == SATISFACTION_LEVEL2) else np.nan
                              for t, q, f, l1, l2 in zip(target.tolist(), quantitative, unit_family, level1, level2, strict=True)],
         "cost_wan": [c if q and f == "money" and l1 == COST_LEVEL1 and not np.isnan(x) else np.nan
@@ -417,18 +426,18 @@ def summarize_indicators(enriched: pd.DataFrame, projects: pd.DataFrame, perform
 
 
 def _summary_types(rows: list[dict]) -> pd.DataFrame:
-    """The summary rows as a frame of fixed column types, built column by column (no object frame to convert)."""
-    columns = {c: [r[c] for r in rows] for c in SUMMARY_COLUMNS}
+    """The summary rows as a frame of fixed column types, built from one array per column (no object frame to
+    convert, no Series to align)."""
     out = {}
-    for column, values in columns.items():
+    for column in SUMMARY_COLUMNS:
+        values = [r[column] for r in rows]
         if column in ("doc_id", "scope", "project_name", "amount_source"):
-            out[column] = pd.Series(values, dtype="str")
+            out[column] = pd.array(values, dtype="str")
         elif column.startswith("n_") or column == "first_line":
-            out[column] = pd.Series(values, dtype="Int64")
+            out[column] = pd.array(values, dtype="Int64")
         elif column == "cost_matches_amount":
-            out[column] = pd.Series(values, dtype="boolean")
+            out[column] = pd.array(values, dtype="boolean")
         else:
-            out[column] = pd.Series(np.array(values, dtype="float64"))
-    frame = pd.DataFrame(out)
-    assert frame["share_quantitative"].between(0, 1).all()  # a share of the project's own indicators
-    return frame
+            out[column] = np.array(values, dtype="float64")
+    assert ((out["share_quantitative"] >= 0) & (out["share_quantitative"] <= 1)).all()  # of the project's own
+    return pd.DataFrame(out, copy=False)

@@ -10,12 +10,14 @@ checks read: the first amount stated of each figure's subject (a count for the p
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
 
-from helpers.checks.performance import performance_projects
+from helpers.checks.performance import project_blocks
+from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
 from helpers.tables.context import ECON_KINDS
 
@@ -67,12 +69,13 @@ def column_scopes() -> dict[str, str]:
 
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],
                 statements: pd.DataFrame) -> pd.DataFrame:
-    tables = {t["table_kind"]: t for t in frames["tables"].to_dict("records")}
+    # Only the columns each figure reads, as lists: a record of every column of a wide frame costs milliseconds.
+    tables = {t["table_kind"]: t for t in records(frames["tables"], ("table_kind", "scope", "roles"))}
     rows = _table_figures(frames, tables)
     rows += _three_public_figures(three_public, tables)
     found = {r["figure"] for r in rows}
-    if not frames["projects"].empty:
-        first = frames["projects"].iloc[0]
+    if len(frames["projects"]):
+        first = {c: values[0] for c, values in column_lists(frames["projects"], ("table_kind", "line")).items()}
         kind = first["table_kind"]
         rows.append(_row("project_count", float(len(frames["projects"])), kind, int(first["line"]),
                          _scope(tables, kind), "printed", "projects listed in the table, counted"))
@@ -82,8 +85,16 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
     for figure in EXPECTED:
         if figure not in found and not (figure.startswith(THREE_PUBLIC_PREFIX) and "three_public" in tables):
             rows.append(_missing(figure, _why_missing(figure, tables)))
+    stated = _narrative_rows(statements)
+    if rows and stated:
+        # Both parts with doc_id and source in their rows, in the file's column order: the frame concat builds below,
+        # without a frame step per added column (an empty part would type those columns object: not here).
+        table_part = pd.DataFrame([{"doc_id": doc_id, "source": "table", **r} for r in rows], columns=KEY_FIGURE_COLUMNS)
+        narrative_part = _typed_narrative(pd.DataFrame([{"doc_id": doc_id, "source": "narrative", **r} for r in stated],
+                                                       columns=KEY_FIGURE_COLUMNS))
+        return pd.concat([table_part, narrative_part], ignore_index=True)
     table_rows = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
-    narr = narrative_key_figures(statements)
+    narr = _typed_narrative(pd.DataFrame(stated, columns=FIGURE_COLUMNS))
     out = pd.concat([table_rows.assign(source="table"), narr.assign(source="narrative")], ignore_index=True)
     out.insert(0, "doc_id", doc_id)
     return out[KEY_FIGURE_COLUMNS]
@@ -105,9 +116,7 @@ def _scope(tables: dict[str, dict], kind: str, role: str | None = None) -> str:
 
 def _table_figures(frames: dict[str, pd.DataFrame], tables: dict[str, dict]) -> list[dict]:
     """Each figure from the first source that prints it; a blank cell counts only where the table has the column."""
-    row_types = {src.row_type for sources in figure_sources().values() for src in sources}
-    records = {name: frames[name][frames[name]["row_type"].isin(row_types)].to_dict("records")  # total rows only
-               for name in ("budget_lines", "economic_lines")}
+    records = {name: _total_rows(frames[name]) for name in ("budget_lines", "economic_lines")}
     rows = []
     for figure, sources in figure_sources().items():
         for src in sources:
@@ -132,6 +141,21 @@ def _table_figures(frames: dict[str, pd.DataFrame], tables: dict[str, dict]) -> 
     return rows
 
 
+def _total_rows(lines: pd.DataFrame) -> list[dict]:
+    """The rows of a row type some source reads (total rows only), with the columns the sources read."""
+    row_types, amounts = _source_columns()
+    lists = column_lists(lines, ("table_kind", "row_type", "side", "line", *amounts))
+    wanted = [i for i, row_type in enumerate(lists["row_type"]) if row_type in row_types]
+    return [{c: values[i] for c, values in lists.items()} for i in wanted]
+
+
+@cache
+def _source_columns() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The row types and the amount columns the sources of maps/key_figure_sources.csv read."""
+    sources = [src for found in figure_sources().values() for src in found]
+    return frozenset(src.row_type for src in sources), tuple(dict.fromkeys(f"{src.role}_wan" for src in sources))
+
+
 def _three_public_figures(records: list[dict], tables: dict[str, dict]) -> list[dict]:
     """The figures of the 三公 table's figures row (its 合计 row, or its only row), this year and the previous."""
     rows, seen = [], set()
@@ -150,26 +174,31 @@ def _three_public_figures(records: list[dict], tables: dict[str, dict]) -> list[
 
 
 def _performance_figures(perf: pd.DataFrame) -> list[dict]:
-    dept = perf[perf["scope"] == "department"]
+    lists = column_lists(perf, ("scope", "label", "amount_wan", "line"))
+    dept = [i for i, scope in enumerate(lists["scope"]) if scope == "department"]
     rows = []
-    for label_re, figure in ((r"预算总额|资金总额", "performance_budget_total"),
-                             (r"基本支出", "performance_budget_basic"),
-                             (r"项目支出", "performance_budget_project")):
-        hit = dept[dept["label"].str.contains(label_re, na=False)]
-        if not hit.empty:
-            rows.append(_row(figure, float(hit.iloc[0]["amount_wan"]), "dept_performance", int(hit.iloc[0]["line"]),
+    for label_re, figure in ((PERF_TOTAL_RE, "performance_budget_total"), (PERF_BASIC_RE, "performance_budget_basic"),
+                             (PERF_PROJECT_RE, "performance_budget_project")):
+        hit = next((i for i in dept if matches(lists["label"][i], label_re)), None)
+        if hit is not None:
+            rows.append(_row(figure, float(lists["amount_wan"][hit]), "dept_performance", int(lists["line"][hit]),
                              "all", "printed"))
     return rows
 
 
+PERF_TOTAL_RE = re.compile(r"预算总额|资金总额")
+PERF_BASIC_RE = re.compile(r"基本支出")
+PERF_PROJECT_RE = re.compile(r"项目支出")
 PROJECT_PERFORMANCE = "project_performance"
+BLOCK_COLUMNS = ("scope", "project_name", "project_unit", "label", "table_kind", "amount_wan", "line")
 
 
 def _performance_project_count(budgets: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
     """The projects of the 项目支出绩效目标表: one per project block (a name, under its unit where printed)."""
-    blocks = performance_projects(pd.concat([budgets, indicators.assign(label=None, amount_wan=None)],
-                                            ignore_index=True))
-    blocks = [b for b in blocks if b["table_kind"] == PROJECT_PERFORMANCE]
+    # The budget rows, then the indicator rows without their labels and amounts (as concatenated frames).
+    rows = records(budgets, BLOCK_COLUMNS) + [{**r, "label": None, "amount_wan": None}
+                                              for r in records(indicators, BLOCK_COLUMNS)]
+    blocks = [b for b in project_blocks(rows) if b["table_kind"] == PROJECT_PERFORMANCE]
     if not blocks:
         return []
     return [_row("performance_project_count", float(len(blocks)), PROJECT_PERFORMANCE, int(blocks[0]["line"]),
@@ -188,13 +217,23 @@ def _why_missing(figure: str, tables: dict[str, dict]) -> str:
 
 def narrative_key_figures(statements: pd.DataFrame) -> pd.DataFrame:
     """Per figure, the first statement of it in the text (columns of key_figures)."""
+    return _typed_narrative(pd.DataFrame(_narrative_rows(statements), columns=FIGURE_COLUMNS))
+
+
+def _narrative_rows(statements: pd.DataFrame) -> list[dict]:
     first: dict[str, dict] = {}
-    for st in statements.to_dict("records"):
+    for st in records(statements, ("subject", "kind", "value", "line", "scope", "evidence")):
         subject = st["subject"]
         wanted = "count" if subject == "project_count" else "amount"
         if st["kind"] == wanted and subject in NARRATIVE_FIGURES and subject not in first:
             first[subject] = st
-    rows = [_row(f, first[f]["value"], None, int(first[f]["line"]), first[f]["scope"], "stated",
+    return [_row(f, first[f]["value"], None, int(first[f]["line"]), first[f]["scope"], "stated",
                  evidence=first[f]["evidence"]) for f in NARRATIVE_FIGURES if f in first]
-    return pd.DataFrame(rows, columns=FIGURE_COLUMNS).astype(
-        {"value_wan": "float64", "line": "Int64"})
+
+
+def _typed_narrative(frame: pd.DataFrame) -> pd.DataFrame:
+    """The narrative rows' amounts as floats and lines as integers (a line-less frame would hold them as objects).
+    Column by column: DataFrame.astype with a dict copies every other column too."""
+    frame["value_wan"] = frame["value_wan"].astype("float64")
+    frame["line"] = frame["line"].astype("Int64")
+    return frame

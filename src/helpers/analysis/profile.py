@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.checks.ledger import FINDING_COLUMNS, check_catalogue
+from helpers.checks.records import column_list, column_lists, column_sum, is_missing
 from helpers.config import MAPS_DIR
 from helpers.ingest.layer import pages_of_lines
 
@@ -81,31 +82,41 @@ def classify_project(name: str, project_type: str | None, func_code: str | None)
     raise AssertionError("spending_rules.csv must end with a catch-all rule")
 
 
-def function_items(budget_lines: pd.DataFrame) -> pd.DataFrame:
-    """项-level rows of the best function table (支出总表, else 一般公共预算支出表) with project spending."""
-    # Positions from plain lists, then one iloc: three boolean masks per call cost more than the whole selection.
-    kinds, levels = budget_lines["table_kind"].tolist(), budget_lines["func_level"].tolist()
-    amounts = budget_lines["project_wan"].tolist()
+def function_items(budget_lines: pd.DataFrame) -> tuple[list, list[float]]:
+    """(function codes, project amounts) of the 项-level rows of the best function table (支出总表, else
+    一般公共预算支出表) with project spending."""
+    lists = column_lists(budget_lines, ("table_kind", "func_level", "project_wan", "func_code"))
+    kinds, levels, amounts, codes = (lists[c] for c in ("table_kind", "func_level", "project_wan", "func_code"))
     for kind in FUNCTION_KINDS_BY_PREFERENCE:
         rows = [i for i, (k, level) in enumerate(zip(kinds, levels, strict=True)) if k == kind and level == "项"]
         if rows:
-            return budget_lines.iloc[[i for i in rows if amounts[i] > 0]]  # NaN > 0 is False, as fillna(0) > 0
-    return budget_lines.iloc[0:0]
+            rows = [i for i in rows if amounts[i] > 0]  # NaN > 0 is False, as fillna(0) > 0
+            return [codes[i] for i in rows], [amounts[i] for i in rows]
+    return [], []
 
 
 def attach_function_codes(projects: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     """Function code of each project: as printed, else the one function line whose project
     spending equals the project's amount when no other project or line has that amount."""
+    return _attach_function_codes(projects, column_list(items["func_code"]), column_list(items["project_wan"]))
+
+
+def _attach_function_codes(projects: pd.DataFrame, item_codes: list, item_amounts: list[float]) -> pd.DataFrame:
     out = projects[["doc_id", "table_kind", "line", "project_name", "project_type", "amount_wan", "func_code"]].copy()
-    out["func_code_source"] = out["func_code"].notna().map({True: "printed", False: "none"})
-    item_amounts = items["project_wan"].round(2).tolist()
+    codes = column_list(out["func_code"])
+    out["func_code_source"] = ["none" if is_missing(code) else "printed" for code in codes]
+    rounded = np.round(np.array(item_amounts, dtype="float64"), 2).tolist()  # numpy's rounding, as Series.round
     project_amounts = out["amount_wan"].round(2).tolist()
-    for i, (code, amount) in enumerate(zip(out["func_code"], project_amounts, strict=True)):
-        if pd.notna(code) or pd.isna(amount):
+    matched = []
+    for i, (code, amount) in enumerate(zip(codes, project_amounts, strict=True)):
+        if not is_missing(code) or is_missing(amount):  # a printed code, or no amount to match
             continue
-        if item_amounts.count(amount) == 1 and project_amounts.count(amount) == 1:
-            out.iloc[i, out.columns.get_loc("func_code")] = items["func_code"].iloc[item_amounts.index(amount)]
-            out.iloc[i, out.columns.get_loc("func_code_source")] = "amount_match"
+        if rounded.count(amount) == 1 and project_amounts.count(amount) == 1:
+            matched.append((i, item_codes[rounded.index(amount)]))
+    if matched:  # one assignment per column, not one per cell
+        rows = [i for i, _ in matched]
+        out.iloc[rows, out.columns.get_loc("func_code")] = [code for _, code in matched]
+        out.iloc[rows, out.columns.get_loc("func_code_source")] = "amount_match"
     return out
 
 
@@ -113,14 +124,16 @@ def classify_projects(projects: pd.DataFrame, budget_lines: pd.DataFrame) -> pd.
     """One row per project with its spending class and the rule that put it there."""
     if projects.empty:
         return pd.DataFrame(columns=CLASS_COLUMNS)
-    out = attach_function_codes(projects, function_items(budget_lines))
-    rules = [classify_project(n, t, c) for n, t, c in zip(out["project_name"], out["project_type"], out["func_code"],
+    out = _attach_function_codes(projects, *function_items(budget_lines))
+    lists = column_lists(out, ("project_name", "project_type", "func_code"))
+    rules = [classify_project(n, t, c) for n, t, c in zip(lists["project_name"], lists["project_type"], lists["func_code"],
                                                            strict=True)]
     out["spending_class"] = [r.spending_class for r in rules]
     out["transfer_kind"] = [r.transfer_kind for r in rules]
     out["rule_id"] = [r.rule_id for r in rules]
     out["rule"] = [r.description for r in rules]
-    return out[CLASS_COLUMNS].reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # the columns are CLASS_COLUMNS already, in order
+    return out
 
 
 def econ_project_amounts(economic_lines: pd.DataFrame) -> pd.DataFrame:
@@ -128,29 +141,50 @@ def econ_project_amounts(economic_lines: pd.DataFrame) -> pd.DataFrame:
 
     Only the 支出经济分类汇总表 covers project spending by economic code; the basic tables
     (一般公共预算基本支出表, 基本支出预算情况表) give what of it is basic."""
-    summary = economic_lines[(economic_lines["table_kind"] == "econ_summary") & economic_lines["econ_code"].notna()
-                             & (economic_lines["row_type"] == "item")]
-    if summary.empty:
-        return pd.DataFrame(columns=["econ_code", "econ_name", "project_wan", "lines"])
-    basic_kind = "basic_econ" if (economic_lines["table_kind"] == "basic_econ").any() else "general_basic_econ"
-    basic = economic_lines[(economic_lines["table_kind"] == basic_kind) & (economic_lines["row_type"] == "item")]
-    basic_by_code = basic.groupby("econ_code")["basic_wan"].sum(min_count=1).fillna(0)
-    has_project_column = summary["project_wan"].notna().any()
-    # Positions per code from lists rather than groupby sub-frames; np.nansum adds as Series.sum did.
-    codes, names, lines = (summary[c].tolist() for c in ("econ_code", "econ_name", "line"))
-    values = summary["project_wan" if has_project_column else "total_wan"].to_numpy(dtype="float64")
+    rows = _econ_project_rows(economic_lines)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["econ_code", "econ_name", "project_wan", "lines"])
+
+
+ECON_COLUMNS = ("table_kind", "row_type", "econ_code", "econ_name", "line", "project_wan", "total_wan", "basic_wan")
+
+
+def _econ_project_rows(economic_lines: pd.DataFrame) -> list[dict]:
+    """The rows of econ_project_amounts, from column lists."""
+    lists = column_lists(economic_lines, ECON_COLUMNS)
+    kinds, types, codes = lists["table_kind"], lists["row_type"], lists["econ_code"]
+    summary = [i for i, (kind, row_type, code) in enumerate(zip(kinds, types, codes, strict=True))
+               if kind == "econ_summary" and row_type == "item" and not is_missing(code)]
+    if not summary:
+        return []
+    has_project_column = any(not is_missing(lists["project_wan"][i]) for i in summary)
+    basic_by_code = {} if has_project_column else _basic_by_code(lists)
+    # np.nansum adds as Series.sum did.
+    values = np.array(lists["project_wan" if has_project_column else "total_wan"], dtype="float64")
     positions: dict[str, list[int]] = {}
-    for i, code in enumerate(codes):
-        positions.setdefault(code, []).append(i)
+    for i in summary:
+        positions.setdefault(codes[i], []).append(i)
     rows = []
     for code in sorted(positions):
         members = positions[code]
         amount = np.nansum(values[members])
         if not has_project_column:
             amount = amount - float(basic_by_code.get(code, 0.0))
-        rows.append({"econ_code": code, "econ_name": names[members[0]], "project_wan": round(amount, 2),
-                     "lines": " ".join(str(lines[i]) for i in members)})
-    return pd.DataFrame(rows)
+        rows.append({"econ_code": code, "econ_name": lists["econ_name"][members[0]], "project_wan": round(amount, 2),
+                     "lines": " ".join(str(lists["line"][i]) for i in members)})
+    return rows
+
+
+def _basic_by_code(lists: dict[str, list]) -> dict[str, float]:
+    """The basic tables' amount per economic code (一般公共预算基本支出表, else 基本支出预算情况表)."""
+    kinds, types = lists["table_kind"], lists["row_type"]
+    basic_kind = "basic_econ" if "basic_econ" in kinds else "general_basic_econ"
+    rows = [i for i, (kind, row_type) in enumerate(zip(kinds, types, strict=True))
+            if kind == basic_kind and row_type == "item"]
+    if not rows:
+        return {}
+    # pandas' grouped sum (compensated, in row order): the very sum the frame version gave.
+    amounts = pd.Series([lists["basic_wan"][i] for i in rows], dtype="float64")
+    return amounts.groupby([lists["econ_code"][i] for i in rows]).sum(min_count=1).fillna(0).to_dict()
 
 
 def econ_counts_as(code: str) -> str | None:
@@ -160,13 +194,16 @@ def econ_counts_as(code: str) -> str | None:
     return None
 
 
+HEADCOUNT_COLUMNS = ("indicator", "unit", "target_value", "line")
+
+
 def find_headcount(indicators: pd.DataFrame, narrative_lines: list[tuple[int, str]]) -> tuple[float, str, int] | None:
     """The bureau's own staff count, from a performance indicator or a narrative sentence:
     (count, source, line), or None when the document does not disclose it."""
     for source, pattern, exclude in headcount_patterns():
         if source == "indicator":
-            columns = (indicators[c].tolist() for c in ("indicator", "unit", "target_value", "line"))
-            for indicator, unit, target, line in zip(*columns, strict=True):
+            columns = column_lists(indicators, HEADCOUNT_COLUMNS)
+            for indicator, unit, target, line in zip(*(columns[c] for c in HEADCOUNT_COLUMNS), strict=True):
                 name = str(indicator)
                 if unit == "人" and pd.notna(target) and pattern.search(name) and not exclude.search(name):
                     return float(target), "indicator", int(line)
@@ -183,8 +220,9 @@ def _figures(key_figures: pd.DataFrame) -> dict[str, tuple[float, str, int]]:
     """Each key figure, as printed in a table if any table prints it, else as the narrative states it.
     Read once per document: filtering the frame for each of the six figures cost more than the profile."""
     first: dict[tuple[str, str], tuple[float, str, int]] = {}
-    columns = (key_figures[c].tolist() for c in ("figure", "source", "value_wan", "table_kind", "line"))
-    for figure, source, value, kind, line in zip(*columns, strict=True):
+    names = ("figure", "source", "value_wan", "table_kind", "line")
+    columns = column_lists(key_figures, names)
+    for figure, source, value, kind, line in zip(*(columns[c] for c in names), strict=True):
         if source in ("table", "narrative") and pd.notna(value) and (figure, source) not in first:
             first[(figure, source)] = (float(value), kind if source == "table" else "narrative", int(line))
     figures: dict[str, tuple[float, str, int]] = {}
@@ -227,7 +265,8 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
     no_projects = project is not None and project[0] == 0  # nothing to class: every project measure is a true 0
     transfers: dict[str, float] | None = _transfers(classes) if not classes.empty or no_projects else None
     by_function = _transfers_by_function(frames["budget_lines"])
-    uncovered = project[0] - float(classes["amount_wan"].sum()) if project and not classes.empty else None
+    listed = column_lists(classes, ("spending_class", "amount_wan"))
+    uncovered = project[0] - float(column_sum(listed["amount_wan"])) if project and not classes.empty else None
     basis = "projects table, classed by maps/spending_rules.csv"
     if project and not no_projects and (classes.empty or abs(uncovered) > max(1.0, 0.005 * project[0])):
         # The project list is missing or incomplete: class the function lines instead.
@@ -243,17 +282,17 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
         add("project_unlisted_wan", uncovered, "项目支出 less the projects listed")
     transferred = _get(transfers, "total")
 
-    by_projects = (float(classes.loc[classes["spending_class"] == "personnel", "amount_wan"].sum())
+    by_projects = (float(column_sum(a for c, a in zip(listed["spending_class"], listed["amount_wan"], strict=True)
+                                    if c == "personnel"))
                    if not classes.empty or no_projects else None)
-    econ = econ_project_amounts(frames["economic_lines"])
+    econ = _econ_project_rows(frames["economic_lines"])
     by_econ = None
-    if not econ.empty:
-        staff = econ[econ["econ_code"].map(econ_counts_as) == "personnel"]
-        by_econ = float(staff["project_wan"].clip(lower=0).sum())
+    if econ:
+        staff = [r for r in econ if econ_counts_as(r["econ_code"]) == "personnel"]
+        by_econ = float(np.clip(np.array([r["project_wan"] for r in staff], dtype="float64"), 0, None).sum())
         add("project_personnel_by_econ_wan", by_econ, "staff-pay economic codes in project spending (maps/econ_personnel.csv)",
-            "econ_summary", note="; ".join(f"{c} {n} {v:g}" for c, n, v in
-                                           zip(staff["econ_code"], staff["econ_name"], staff["project_wan"], strict=True)
-                                           if v > 0))
+            "econ_summary", note="; ".join(f"{r['econ_code']} {r['econ_name']} {r['project_wan']:g}" for r in staff
+                                           if r["project_wan"] > 0))
     add("project_personnel_by_projects_wan", by_projects, "projects classed personnel",
         note="" if by_projects is not None else NO_PROJECT_LIST)
     estimates = [v for v in (by_projects, by_econ) if v is not None]
@@ -304,8 +343,9 @@ def check_profile(doc_id: str, profile: pd.DataFrame,
     administrative projects). Each is a finding, and its measure is marked contested by it. Returns the profile and
     the findings."""
     rows, contested = [], profile["contested_by"].tolist()
-    columns = (profile[c].tolist() for c in ("measure", "value", "unit", "basis", "table_kind", "line"))
-    for i, (measure, value, unit, basis, kind, line) in enumerate(zip(*columns, strict=True)):
+    names = ("measure", "value", "unit", "basis", "table_kind", "line")
+    columns = column_lists(profile, names)
+    for i, (measure, value, unit, basis, kind, line) in enumerate(zip(*(columns[c] for c in names), strict=True)):
         if value is None or pd.isna(value):
             continue
         if unit == "%" and not -FLOAT_NOISE <= value <= 100 + FLOAT_NOISE:
@@ -331,8 +371,10 @@ def check_profile(doc_id: str, profile: pd.DataFrame,
 
 def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:
     """(check, lines) of each error finding: a profile figure printed on such a line is contested."""
-    columns = (findings[c].tolist() for c in ("severity", "check", "lines"))
-    return [(check, {int(n) for n in str(lines).split()}) for severity, check, lines in zip(*columns, strict=True)
+    names = ("severity", "check", "lines")
+    columns = column_lists(findings, names)
+    return [(check, {int(n) for n in str(lines).split()})
+            for severity, check, lines in zip(*(columns[c] for c in names), strict=True)
             if severity == "error"]
 
 
@@ -350,10 +392,10 @@ def _transfers(classes: pd.DataFrame) -> dict[str, float]:
 def _transfers_by_function(budget_lines: pd.DataFrame) -> dict[str, float] | None:
     """Transfers among the function lines of project spending; None when the document prints no such line."""
     out = dict.fromkeys(TRANSFER_KINDS, 0.0)
-    items = function_items(budget_lines)
-    if items.empty:
+    codes, amounts = function_items(budget_lines)
+    if not codes:
         return None
-    for code, amount in zip(items["func_code"].tolist(), items["project_wan"].tolist(), strict=True):
+    for code, amount in zip(codes, amounts, strict=True):
         for rule in spending_rules():
             if rule.field == "func_code" and rule.pattern.search(str(code)):
                 if rule.spending_class == "transfer":

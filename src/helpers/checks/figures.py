@@ -4,7 +4,7 @@ across-table, narrative and performance checks compare.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ class Figure:
         return tuple(sorted({self.line, *self.more}))
 
 
+LISTED_TYPES = TOTAL_TYPES | {"class", "kuan", "item"}  # rows whose blank cell is a figure (zero)
 PURPOSE_ROLES = {"total", "basic", "project", "personnel", "public", "project_other", "project_specific",
                  "project_personnel"}
 
@@ -81,7 +82,7 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
                         concept, scope = f"{key}:total", scope_of(kind, role)
                     else:
                         continue
-                    if is_missing(value) and row["row_type"] not in TOTAL_TYPES | {"class", "kuan", "item"}:
+                    if is_missing(value) and row["row_type"] not in LISTED_TYPES:
                         continue
                     figures.append(Figure(concept, scope, or_zero(value), kind, int(row["line"]), row_name(row)))
     figures += _econ_figures(Rows.of(econ))
@@ -93,7 +94,10 @@ def with_period(figure: Figure) -> Figure:
     """The figure with its table's period, unless the row said it already (a 本年收入 section's items)."""
     if figure.period != "all":
         return figure
-    return replace(figure, period=table_coverage().get(figure.kind, ("all", ""))[0])
+    period = table_coverage().get(figure.kind, ("all", ""))[0]
+    if period == figure.period:
+        return figure  # frozen: the same figure
+    return Figure(figure.concept, figure.scope, figure.value, figure.kind, figure.line, figure.label, figure.more, period)
 
 
 def _row_key(row: Record) -> str | None:

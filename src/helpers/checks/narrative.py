@@ -13,6 +13,7 @@ import pandas as pd
 from helpers.checks.figures import Figure, carryover_amounts, comparable_scopes
 from helpers.checks.ledger import HALF_CENT, Ledger, Ref, differs, fmt_wan, label_of
 from helpers.checks.records import Record, Rows, blank, is_missing
+from helpers.checks.records import records as to_records
 from helpers.tables.layout import strip_numbering
 
 # Narrative subject → the table concept it restates.
@@ -60,7 +61,7 @@ def check_narrative(ledger: Ledger, statements: pd.DataFrame, figures: list[Figu
     for f in figures:
         index[(f.concept, canon.get(f.scope, f.scope))].append(f)
     sources = Sources(index, canon, Rows.of(budget).records)
-    records = statements.to_dict("records")
+    records = to_records(statements, statements.columns)
     status: list[str] = []
     for st in records:
         year = st["year"]

@@ -24,7 +24,13 @@ COST_RE = re.compile(r"成本")
 def performance_projects(perf: pd.DataFrame | Rows) -> list[Record]:
     """One record per project block of each performance table: table_kind, project_name,
     amount_wan, line."""
-    rows = [r for r in Rows.of(perf).records if r["scope"] == "project" and not is_missing(r["project_name"])]
+    return project_blocks(Rows.of(perf).records)
+
+
+def project_blocks(records: list[Record]) -> list[Record]:
+    """``performance_projects`` of records (with scope, project_name, label, line, table_kind, amount_wan and, where
+    printed, project_unit)."""
+    rows = [r for r in records if r["scope"] == "project" and not is_missing(r["project_name"])]
     # Within a line, the row with the block's amount (资金总额, 预算数) comes first.
     rows.sort(key=lambda r: (r["line"], not matches(r["label"], PERF_AMOUNT_RE)))
     blocks: list[Record] = []

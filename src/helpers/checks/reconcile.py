@@ -15,7 +15,7 @@ from helpers.checks.figures import carryover_amounts, collect_figures, narrative
 from helpers.checks.ledger import Ledger
 from helpers.checks.narrative import check_narrative
 from helpers.checks.performance import check_performance
-from helpers.checks.records import Record, Rows
+from helpers.checks.records import UNREAD, Record, Rows
 from helpers.checks.within import SUMMARY_TABLES, check_column_identities, check_row_sums, check_summary_sides, check_three_public
 
 
@@ -35,7 +35,7 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
               pages: tuple[int | None, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """All checks of one document: its findings, its narrative statements with their status, and the number of
     identities checked."""
-    tables = Rows.of(frames["tables"])
+    tables = Rows.of(frames["tables"], UNREAD)
     ledger = Ledger(
         doc_id,
         unparsed_lines=set(frames["unparsed"]["line"].astype(int)),
@@ -45,7 +45,7 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
                      for t in tables.records},
         pages=pages,
     )
-    budget, econ, projects = (Rows.of(frames[name]) for name in ("budget_lines", "economic_lines", "projects"))
+    budget, econ, projects = (Rows.of(frames[name], UNREAD) for name in ("budget_lines", "economic_lines", "projects"))
     printed = Rows.of(three_public)
     check_summary_sides(ledger, budget.subset([r for r in budget.records if r["table_kind"] in SUMMARY_TABLES]))
     others = [r for r in budget.records if r["table_kind"] not in SUMMARY_TABLES]
@@ -61,7 +61,8 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
     figures = collect_figures(budget, econ, projects, header_roles)
     check_across_tables(ledger, figures, carryover_amounts(figures))
     figures += narrative_figures(printed, budget, projects)
-    check_performance(ledger, projects, frames["performance_budgets"], frames["indicators"], figures)
+    check_performance(ledger, projects, Rows.of(frames["performance_budgets"], UNREAD),
+                      Rows.of(frames["indicators"], UNREAD), figures)
     check_completeness(ledger, tables, toc)
     statements = check_narrative(ledger, statements, figures, budget, fiscal_year)
     return ledger.frame(), statements, ledger.checked
