@@ -6,7 +6,6 @@ package's dist-info), installed by the project's own setup: no system font is as
 from __future__ import annotations
 
 import io
-import math
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -250,13 +249,23 @@ def _widen(fig: Figure, spill: tuple[float, float, float, float]) -> None:
                          box.width * width / new_width, box.height * height / new_height])
 
 
+def _ink_box(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right) pixel bounds of everything drawn off the background (the corner pixel's colour)."""
+    colours = pixels.view(np.uint32)[..., 0]  # RGBA as one number per pixel: one comparison each
+    ink = colours != colours[0, 0]
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
 def png_bytes(fig: Figure, spill: tuple[float, float, float, float] = SPILL_INCHES) -> bytes:
     """The figure as PNG cropped to what it draws plus savefig's padding (what bbox_inches="tight" gives), drawn once.
 
     savefig(bbox_inches="tight") lays the figure out twice, once to measure it and once to print (the text layout
     dominates: 44% of a bureau report's time). Here the canvas is widened around the axes, drawn once, and the drawn
-    extent cut out of the pixels. A chart reaching beyond the widened canvas, or one with figure-level artists or a
-    layout engine, goes through savefig as before: nothing is cut off.
+    pixels cut out with savefig's padding around them. A chart whose drawing reaches the widened canvas's edge, or one
+    with figure-level artists or a layout engine, goes through savefig as before: nothing is cut off.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.image import imsave
@@ -266,19 +275,15 @@ def png_bytes(fig: Figure, spill: tuple[float, float, float, float] = SPILL_INCH
     _widen(fig, spill)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    pad = matplotlib.rcParams["savefig.pad_inches"]
-    box = fig.get_tightbbox(canvas.get_renderer()).padded(pad)  # inches from the bottom left
-    dpi = fig.dpi
     pixels = np.asarray(canvas.buffer_rgba())
-    rows, cols = pixels.shape[0], pixels.shape[1]
-    x0, x1 = math.floor(box.x0 * dpi), math.ceil(box.x1 * dpi)
-    y0, y1 = math.floor(box.y0 * dpi), math.ceil(box.y1 * dpi)
-    if x0 < 0 or y0 < 0 or x1 > cols or y1 > rows:
+    pad = round(matplotlib.rcParams["savefig.pad_inches"] * fig.dpi)
+    box = _ink_box(pixels)
+    if box is None or box[0] <= pad or box[2] <= pad or box[1] + pad >= pixels.shape[0] or box[3] + pad >= pixels.shape[1]:
         left, bottom, right, top = spill
         _widen(fig, (-left, -bottom, -right, -top))
         return _savefig_tight(fig)
     buffer = io.BytesIO()
-    imsave(buffer, pixels[rows - y1: rows - y0, x0:x1], format="png", dpi=dpi)
+    imsave(buffer, pixels[box[0] - pad: box[1] + pad, box[2] - pad: box[3] + pad], format="png", dpi=fig.dpi)
     return buffer.getvalue()
 
 
