@@ -70,6 +70,9 @@ def set_style() -> str:
         "savefig.dpi": 150,
         "savefig.bbox": "tight",
         "axes.titlelocation": "left",
+        # the title just above the axes, where matplotlib's automatic placement puts it when no tick label is on top
+        # (ours are below): the automatic placement measured every y tick label again (a tenth of a chart's time)
+        "axes.titley": 1.0,
     })
     return family
 
