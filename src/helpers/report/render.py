@@ -128,6 +128,7 @@ def _exporter():
     return ReportExporter(
         template_name="lab", template_file="report.html.j2", extra_loaders=[DictLoader({"report.html.j2": REPORT_TEMPLATE})],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, language_code="zh",
+        optimistic_validation=True,  # the notebook validated once after the preprocessors, not after each (12 times)
     )
 
 
