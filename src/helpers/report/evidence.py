@@ -229,3 +229,13 @@ def findings_by_cause(findings: pd.DataFrame) -> dict[tuple[str, str], int]:
     """(severity, cause) → number of findings, errors and warnings only."""
     shown = findings[findings["severity"].isin(["error", "warning"])]
     return {(s, c): int(n) for (s, c), n in shown.groupby(["severity", "cause"]).size().items()}
+
+
+def findings_by_cause_per_document(findings: pd.DataFrame) -> dict[str, dict[tuple[str, str], int]]:
+    """doc_id → findings_by_cause of its findings, in one grouping over every document's (the index's 200 groupings
+    took a third of its time)."""
+    shown = findings[findings["severity"].isin(["error", "warning"])]
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for (doc_id, s, c), n in shown.groupby(["doc_id", "severity", "cause"]).size().items():
+        out.setdefault(str(doc_id), {})[(s, c)] = int(n)
+    return out
