@@ -133,3 +133,40 @@ def test_shorten_keeps_the_start_and_end_of_a_long_name():
     short = charts.shorten(name, 20)
     assert len(short) == 20 and short.startswith("提前下达2026年") and short.endswith("（第二批）")
     assert charts.shorten("办公费", 16) == "办公费"
+
+
+def _pixels(png: bytes):
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+
+
+def _overhanging_chart() -> Figure:
+    """Tick labels reaching left of the figure and a legend right of it: what the tight crop must take in."""
+    frame = pd.DataFrame({"人员经费（基本支出）很长的分项名称很长的分项名称": [1.0, 2.0], "公用经费": [3.0, 4.0]},
+                         index=["某市医疗保障局 2024", "某县医疗保障局某某某某某某某某某某某某某某 2024"])
+    return charts.stacked_share(frame, title="部门自身预算构成").figure
+
+
+def test_png_drawn_once_is_the_tight_savefig_image(style):
+    tight = io.BytesIO()
+    fig = _overhanging_chart()
+    fig.savefig(tight, format="png", dpi=fig.dpi, bbox_inches="tight")  # show() draws at the figure's dpi
+    expected, got = _pixels(tight.getvalue()), _pixels(charts.png_bytes(_overhanging_chart()))
+    assert expected.shape[1] > fig.dpi * fig.get_size_inches()[0]  # wider than the figure: the labels and the legend overhang it
+    # cut at the drawn pixels, savefig at the artists' boxes (a text box is a little wider than its ink)
+    assert abs(got.shape[0] - expected.shape[0]) <= 10 and abs(got.shape[1] - expected.shape[1]) <= 10
+    h, w = min(got.shape[0], expected.shape[0]), min(got.shape[1], expected.shape[1])
+    # the same drawing up to a pixel's shift (the crop is cut at whole pixels, savefig shifts by a fraction)
+    diff = min(abs(got[a:a + h - 2, b:b + w - 2] - expected[c:c + h - 2, d:d + w - 2]).mean()
+               for a in range(3) for b in range(3) for c in range(3) for d in range(3))
+    assert diff < 5  # of 255: antialiasing at a sub-pixel offset; a missing label or bar is far more
+
+
+def test_png_of_a_chart_beyond_the_spill_goes_through_savefig(style):
+    tight = io.BytesIO()
+    fig = _overhanging_chart()
+    fig.savefig(tight, format="png", dpi=fig.dpi, bbox_inches="tight")  # show() draws at the figure's dpi
+    got = charts.png_bytes(_overhanging_chart(), spill=(0.0, 0.0, 0.0, 0.0))  # no room: the crop would cut labels
+    assert (_pixels(got) == _pixels(tight.getvalue())).all()

@@ -148,3 +148,15 @@ def test_year_on_year_takes_a_stated_previous_amount_and_this_years_table_figure
     yoy = compare_views.year_on_year(comparison, statements, key_figures)
     assert yoy[["figure", "now_wan", "previous_wan"]].values.tolist() == [["机关运行经费", 40.06, 31.59]]
     assert yoy["change_wan"].round(2).tolist() == [8.47] and "L480" in yoy["where"].iloc[0]
+
+
+def test_findings_by_cause_per_document_is_each_documents_own_count():
+    findings = pd.DataFrame({
+        "doc_id": ["a", "a", "a", "b", "b", "c"],
+        "severity": ["error", "error", "warning", "error", "info", "info"],
+        "cause": ["document", "document", "extraction", "extraction", "document", "document"],
+    })
+    per_doc = evidence.findings_by_cause_per_document(findings)
+    assert per_doc == {"a": {("error", "document"): 2, ("warning", "extraction"): 1}, "b": {("error", "extraction"): 1}}
+    for doc_id, rows in findings.groupby("doc_id"):
+        assert per_doc.get(doc_id, {}) == evidence.findings_by_cause(rows)

@@ -169,10 +169,15 @@ def cost_table(comparison: pd.DataFrame) -> Table:
         "comparison", ["bureau_name", "three_public_wan", "operating_expenses_wan", "admin_budget_wan"])])
 
 
-def _first(frame: pd.DataFrame, **equal: str) -> dict | None:
-    for key, value in equal.items():
-        frame = frame[frame[key] == value]
-    return frame.iloc[0].to_dict() if len(frame) else None
+def _firsts(frame: pd.DataFrame, *keys: str) -> dict[tuple, dict]:
+    """The first row (as a dict) of each combination of the key columns, in frame order: one pass over the frame
+    instead of a filter per bureau and figure (2,400 filters took 28 s at 200 bureaus)."""
+    names = list(frame.columns)
+    out: dict[tuple, dict] = {}
+    for values in zip(*(frame[n] for n in names), strict=True):
+        row = dict(zip(names, values, strict=True))
+        out.setdefault(tuple(row[k] for k in keys), row)
+    return out
 
 
 def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame, key_figures: pd.DataFrame) -> pd.DataFrame:
@@ -180,20 +185,21 @@ def year_on_year(comparison: pd.DataFrame, statements: pd.DataFrame, key_figures
     else stated in the narrative, else implied by the change the narrative states: this year − change) and the
     change in %."""
     ordered = statements.sort_values(["doc_id", "line"], kind="stable")
-    changes = ordered[ordered["kind"] == "change_amount"].drop_duplicates(["doc_id", "subject"])
-    stated_prev = ordered[ordered["kind"] == "prev_amount"].drop_duplicates(["doc_id", "subject"])
-    given = key_figures[(key_figures["source"] == "table") & key_figures["value_wan"].notna()]
+    changes = _firsts(ordered[ordered["kind"] == "change_amount"], "doc_id", "subject")
+    stated_prev = _firsts(ordered[ordered["kind"] == "prev_amount"], "doc_id", "subject")
+    given = _firsts(key_figures[(key_figures["source"] == "table") & key_figures["value_wan"].notna()],
+                    "doc_id", "figure")
     rows = []
     for doc_id, label, group, values in zip(comparison["doc_id"], comparison["label"], comparison["group"],
                                             comparison.to_dict("records"), strict=True):
         for subject, zh, measure in YOY_FIGURES:
-            this_year = _first(given, doc_id=doc_id, figure=subject)
+            this_year = given.get((doc_id, subject))
             now = this_year["value_wan"] if this_year else values.get(measure)
             if now is None or pd.isna(now):
                 continue
-            table = _first(given, doc_id=doc_id, figure=f"{subject}_prev_year")
-            stated = _first(stated_prev, doc_id=doc_id, subject=subject)
-            change = _first(changes, doc_id=doc_id, subject=subject)
+            table = given.get((doc_id, f"{subject}_prev_year"))
+            stated = stated_prev.get((doc_id, subject))
+            change = changes.get((doc_id, subject))
             if table:
                 previous = float(table["value_wan"])
                 where = (f"{evidence.table_name(table['table_kind'])} "

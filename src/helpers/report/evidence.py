@@ -159,29 +159,43 @@ def figure_terms() -> dict[str, str]:
     return dict(zip(table["figure"], table["chinese_term"], strict=True))
 
 
-def _pair(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+Row = dict[str, object]  # one key_figures row, read column by column (a pandas row per figure cost 0.1 s a verdict)
+
+
+def _rows(frame: pd.DataFrame) -> list[Row]:
+    names = list(frame.columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*(frame[n] for n in names), strict=True)]
+
+
+def _pair(found: list[Row]) -> tuple[Row | None, Row | None]:
     """The table's and the narrative's row of one figure, given values, in one scope of funds when both sides give
     one (a 一般公共预算 figure is not compared with an all-funds one)."""
-    given = found[found["value_wan"].notna()]
-    table, narrative = given[given["source"] == "table"], given[given["source"] == "narrative"]
-    if "scope" in given:
-        shared = [s for s in table["scope"] if s in set(narrative["scope"])]
+    given = [r for r in found if not pd.isna(r["value_wan"])]
+    table = [r for r in given if r["source"] == "table"]
+    narrative = [r for r in given if r["source"] == "narrative"]
+    if given and "scope" in given[0]:
+        scopes = {r["scope"] for r in narrative}
+        shared = [r["scope"] for r in table if r["scope"] in scopes]
         if shared:
-            table, narrative = table[table["scope"] == shared[0]], narrative[narrative["scope"] == shared[0]]
-    return table.head(1), narrative.head(1)
+            table = [r for r in table if r["scope"] == shared[0]]
+            narrative = [r for r in narrative if r["scope"] == shared[0]]
+    return (table[0] if table else None), (narrative[0] if narrative else None)
 
 
 def verdict(key_figures: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """One row per key figure: the table's and the narrative's value, where each is printed, and whether it ties out
     (both agree and no error names its lines) or is contested (which checks, and whether printed so or lost)."""
     contested = contested_lines(findings)
+    by_figure: dict[object, list[Row]] = {}
+    for row in _rows(key_figures):
+        by_figure.setdefault(row["figure"], []).append(row)
     rows = []
     for figure, en in KEY_FIGURES:
-        table, narrative = _pair(key_figures[key_figures["figure"] == figure])
-        tv = float(table["value_wan"].iloc[0]) if len(table) else None
-        nv = float(narrative["value_wan"].iloc[0]) if len(narrative) else None
-        places = [(r.line, r.page) for r in pd.concat([table, narrative]).itertuples()]
-        hits = sorted({h for line, _ in places if not pd.isna(line) for h in contested.get(int(line), [])})
+        table, narrative = _pair(by_figure.get(figure, []))
+        tv = float(table["value_wan"]) if table else None  # type: ignore[arg-type]
+        nv = float(narrative["value_wan"]) if narrative else None  # type: ignore[arg-type]
+        lines = [r["line"] for r in (table, narrative) if r is not None]
+        hits = sorted({h for line in lines if not pd.isna(line) for h in contested.get(int(line), [])})  # type: ignore[arg-type]
         if tv is None and nv is None:
             continue  # not given: the document's tables say so in the measures below
         if hits:
@@ -203,10 +217,9 @@ def verdict(key_figures: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
                                        "state", "checks", "count"])
 
 
-def _where(rows: pd.DataFrame) -> str:
-    if rows.empty:
+def _where(row: Row | None) -> str:
+    if row is None:
         return ""
-    row = rows.iloc[0]
     name = table_name(row["table_kind"]) if row["source"] == "table" else "情况说明"
     basis = BASES.get(str(row.get("basis", "")), "")
     return f"{name} {cite_line(row['page'], row['line'])}{f'（{basis}）' if basis else ''}".strip()
@@ -216,3 +229,13 @@ def findings_by_cause(findings: pd.DataFrame) -> dict[tuple[str, str], int]:
     """(severity, cause) → number of findings, errors and warnings only."""
     shown = findings[findings["severity"].isin(["error", "warning"])]
     return {(s, c): int(n) for (s, c), n in shown.groupby(["severity", "cause"]).size().items()}
+
+
+def findings_by_cause_per_document(findings: pd.DataFrame) -> dict[str, dict[tuple[str, str], int]]:
+    """doc_id → findings_by_cause of its findings, in one grouping over every document's (the index's 200 groupings
+    took a third of its time)."""
+    shown = findings[findings["severity"].isin(["error", "warning"])]
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for (doc_id, s, c), n in shown.groupby(["doc_id", "severity", "cause"]).size().items():
+        out.setdefault(str(doc_id), {})[(s, c)] = int(n)
+    return out

@@ -41,12 +41,13 @@ def bureau_rows(doc_ids: list[str], processed_dir: Path, out_dir: Path, state: d
     key_figures = pd.read_parquet(processed_dir / "key_figures.parquet")
     by_doc_f = dict(tuple(findings.groupby("doc_id")))
     by_doc_k = dict(tuple(key_figures.groupby("doc_id")))
+    by_doc_causes = evidence.findings_by_cause_per_document(findings)
     rows = []
     for doc_id in doc_ids:
         doc = documents.loc[doc_id] if doc_id in documents.index else pd.Series(dtype=object)
         f = by_doc_f.get(doc_id, findings.iloc[:0])
         v = evidence.verdict(by_doc_k.get(doc_id, key_figures.iloc[:0]), f)
-        causes = evidence.findings_by_cause(f)
+        causes = by_doc_causes.get(doc_id, {})
         contested = v.loc[v["state"] == "contested", "figure"].str.split(" · ").str[0].tolist()
         rows.append({
             "report": _report_link(doc_id, doc_id, out_dir, state), "bureau": doc.get("bureau_name"),
