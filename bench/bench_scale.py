@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-SUMMARY_RE = re.compile(r"(\d+) documents processed, (\d+) problems, ([\d.]+) s \((\d+) documents/s, (\d+) jobs, "
+SUMMARY_RE = re.compile(r"(\d+) documents processed, (\d+) problems, ([\d.]+) s \(([\d.]+) documents/s, (\d+) jobs, "
                         r"peak memory (\d+) MB, workers (\d+) MB\)")
 
 
