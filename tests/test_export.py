@@ -10,7 +10,7 @@ import pytest
 
 from helpers.config import RAW_DIR
 from helpers.pipeline.corpus import run_process
-from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, document_digests
+from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, Digests
 from helpers.report.state import read_json
 
 
@@ -62,19 +62,26 @@ def test_digests_written_for_every_document(processed):
     assert sorted(digests) == sorted(p.stem for p in RAW_DIR.glob("*.txt"))
 
 
+def document_digests(indicators: pd.DataFrame) -> dict[str, str]:
+    """doc_id → digest of its indicator rows, as the writer takes them."""
+    digests = Digests()
+    digests.add("indicators", indicators)
+    return digests.result()
+
+
 def test_digest_follows_a_documents_own_rows_only():
     indicators = pd.DataFrame({"doc_id": ["a", "a", "b"], "line": [1, 2, 3], "raw": ["x", "y", "z"],
                                "reuse_docs": pd.array([1, 1, 1], dtype="Int64")})
-    before = document_digests({"indicators": indicators})
+    before = document_digests(indicators)
     recounted = indicators.assign(reuse_docs=pd.array([2, 2, 2], dtype="Int64"))  # another bureau added: corpus count
-    assert document_digests({"indicators": recounted}) == before
+    assert document_digests(recounted) == before
     edited = indicators.copy()
     edited.loc[2, "raw"] = "w"
-    after = document_digests({"indicators": edited})
+    after = document_digests(edited)
     assert after["a"] == before["a"] and after["b"] != before["b"]
     grown = pd.concat([indicators, pd.DataFrame({"doc_id": ["c"], "line": [1], "raw": ["v"],
                                                  "reuse_docs": pd.array([1], dtype="Int64")})], ignore_index=True)
-    assert {k: v for k, v in document_digests({"indicators": grown}).items() if k != "c"} == before
+    assert {k: v for k, v in document_digests(grown).items() if k != "c"} == before
 
 
 def test_workbook_only_on_request(tmp_path):

@@ -136,6 +136,11 @@ class LocalExecutor:
             self._pool = None
 
 
+def _import(module: str) -> None:
+    """Import a module in a worker (nothing sent back: a module cannot be pickled)."""
+    importlib.import_module(module)
+
+
 class ProcessApart:
     """One fresh local process (spawned: no thread of this one is caught mid-lock; it dies with this one) for a step
     whose memory should not stay in, or peak in, the caller. Started on entering, with ``modules`` imported there
@@ -151,7 +156,7 @@ class ProcessApart:
         self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker,
                                          initargs=(os.getpid(),))
         for module in self.modules:
-            self._pool.submit(importlib.import_module, module)
+            self._pool.submit(_import, module)
         return self
 
     def run(self, fn: Callable[..., R], *args: Any) -> R:

@@ -12,7 +12,8 @@
 
 The workbook is written on request (``process --workbook``): it is for a corpus Excel can hold, and at national
 scale it would cost more than processing itself; it is streamed from the Parquet files, one row group at a time.
-``write_exports(out_dir, digests)`` is the one call at the end of ``process``. Each file is written whole (fsio.write_atomic).
+``write_exports(out_dir, digests, apart, workbook)`` is the one call at the end of ``process``. Each file is written
+whole (fsio.write_atomic).
 """
 from __future__ import annotations
 
@@ -81,14 +82,6 @@ class Digests:
         """doc_id → sha256 over its tables' digests, in the order of TABLE_NAMES."""
         return {doc_id: hashlib.sha256(b"".join(parts[n] for n in TABLE_NAMES if n in parts)).hexdigest()
                 for doc_id, parts in sorted(self.parts.items())}
-
-
-def document_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """doc_id → digest of its rows over these tables (as the writer takes them)."""
-    digests = Digests()
-    for name, frame in tables.items():
-        digests.add(name, frame)
-    return digests.result()
 
 
 def headers(table: str, columns: list[str]) -> list[str]:

@@ -96,20 +96,15 @@ def table_layout(table: RawTable, fiscal_year: int | None) -> Layout:
     return layout if table.kind in SUMMARY_KINDS else settle_layout(table.body, layout)
 
 
-def budget_units(doc: RawDocument, default_unit: str, fiscal_year: int | None,
-                 layouts: list[Layout] | None = None) -> frozenset[str]:
+def budget_units(doc: RawDocument, default_unit: str, fiscal_year: int | None, layouts: list[Layout]) -> frozenset[str]:
     """The budget units the document's income table lists, one row each (its rows without a function code): the
     rows of other tables that name them are unit rows, whatever their names end with. ``layouts``: each table's
-    table_layout, when already made."""
+    table_layout."""
     units = set()
-    for at, table in enumerate(doc.tables):
+    for table, layout in zip(doc.tables, layouts, strict=True):
         if table.kind != "income":
             continue
         ctx = TableContext("", table, table.unit or default_unit, fiscal_year)
-        if layouts is not None and table.kind not in SUMMARY_KINDS:
-            layout = layouts[at]  # settled, as read here
-        else:
-            layout = settle_layout(table.body, build_layout(table.header, fiscal_year, family_of(table.kind)))
         units |= {r["name"] for r in parse_function_table(ctx, layout)
                   if r["row_type"] in ("unit", "label") and not r["func_code"] and r["name"]
                   and not TOTAL_RE.match(r["name"]) and any(k.endswith("_wan") and v is not None for k, v in r.items())}
