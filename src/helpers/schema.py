@@ -6,12 +6,19 @@ runs identical.
 """
 from __future__ import annotations
 
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import pandas as pd
 
 from helpers.config import PACKAGE_DIR
 
+# The tables' string type, fixed as the module loads (pandas' default then): the name "str" read inside
+# plain_strings would be numpy's, which writes None as "None".
+TEXT = pd.Series(["text"]).dtype
 PANDAS_TYPES = {"string": "str", "float": "float64", "int": "Int64", "integer": "Int64", "bool": "boolean",
                 "boolean": "boolean"}
 
@@ -32,15 +39,18 @@ def dictionary_columns() -> dict[str, list[str]]:
     return columns
 
 
-def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error)."""
+def apply_schema(frame: pd.DataFrame, table: str, text: bool = True) -> pd.DataFrame:
+    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error). With
+    text=False, string columns stay as they are (for a CSV file, where a missing string is empty either way)."""
     types = dictionary_types()
     missing = [c for c in frame.columns if (table, c) not in types]
     if missing:
         raise KeyError(f"data_dictionary.csv: table {table} lacks column(s) {', '.join(missing)}")
-    out = frame.copy()
-    for column in out.columns:
-        out[column] = cast_column(out[column], types[(table, column)])
+    out = frame.copy(deep=False)
+    for column, dtype in frame.dtypes.items():
+        kind = types[(table, column)]
+        if (text or kind != "str") and dtype != kind:
+            out[column] = cast_column(out[column], kind)
     return out
 
 
@@ -50,7 +60,7 @@ def cast_column(values: pd.Series, kind: str) -> pd.Series:
         values = pd.to_numeric(values, errors="raise")
     if kind == "boolean" and values.dtype == object:
         values = values.map(lambda v: v if pd.isna(v) else bool(v), na_action="ignore")
-    return values.astype(kind)
+    return values.astype(TEXT if kind == "str" else kind)
 
 
 def check_schema(frame: pd.DataFrame, table: str) -> None:
@@ -63,3 +73,55 @@ def check_schema(frame: pd.DataFrame, table: str) -> None:
             raise KeyError(f"data_dictionary.csv: table {table} lacks column {column}")
         if kind != "str" and not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
             cast_column(frame[column], kind)
+
+
+STRING_INFERENCE = "future.infer_string"
+
+
+class _PlainStrings:
+    """How many blocks hold plain strings now, and the option's value before the first (threads of one process,
+    such as a Dask worker's, share the option: the first block in sets it, the last one out restores it)."""
+
+    lock = threading.Lock()
+    depth = 0
+    before = True
+
+
+@contextmanager
+def plain_strings() -> Iterator[None]:
+    """Strings held as Python objects, not Arrow arrays, inside the block: a document's frames are small and built
+    column by column, where converting every string column to Arrow cost a third of a document's time; the writer
+    casts each batch to the dictionary's types once. Where pandas no longer has the option, its default holds."""
+    with _PlainStrings.lock:
+        try:
+            if _PlainStrings.depth == 0:
+                _PlainStrings.before = _string_inference(None)
+                _string_inference(False)
+            _PlainStrings.depth += 1
+        except pd.errors.OptionError:
+            pass
+    try:
+        yield
+    finally:
+        with _PlainStrings.lock:
+            if _PlainStrings.depth:
+                _PlainStrings.depth -= 1
+                if _PlainStrings.depth == 0:
+                    _string_inference(_PlainStrings.before)
+
+
+def text_array(values: list) -> pd.api.extensions.ExtensionArray:
+    """Strings (None where missing) as the frames around hold them: the tables' string type, or plain objects
+    inside plain_strings."""
+    with _PlainStrings.lock:
+        plain = _PlainStrings.depth > 0
+    return pd.array(values, dtype=object if plain else TEXT)
+
+
+def _string_inference(value: bool | None) -> bool:
+    """The option's value, set first unless value is None (pandas 3 warns that the option is deprecated)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if value is not None:
+            pd.set_option(STRING_INFERENCE, value)
+        return bool(pd.get_option(STRING_INFERENCE))

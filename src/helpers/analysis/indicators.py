@@ -21,6 +21,7 @@ import pandas as pd
 
 from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
+from helpers.schema import text_array
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
 
@@ -225,11 +226,11 @@ def enrich_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     families = _unit_families(kinds, lists["unit"], lists["indicator"])  # before level2: its rules may read it
     pairs = _level2_pairs(lists, families)
     by_projects, by_docs = _reuse_counts(lists)
-    new = {"level2_norm": pd.array([p[0] for p in pairs], dtype="str"),
-           "level2_rule": pd.array([p[1] for p in pairs], dtype="str"),
-           "value_kind": pd.array(kinds, dtype="str"),
-           "direction": pd.array([DIRECTIONS.get(op) for op in lists["operator"]], dtype="str"),  # qualitative → NA
-           "unit_family": pd.array(families, dtype="str"),
+    new = {"level2_norm": text_array([p[0] for p in pairs]),
+           "level2_rule": text_array([p[1] for p in pairs]),
+           "value_kind": text_array(kinds),
+           "direction": text_array([DIRECTIONS.get(op) for op in lists["operator"]]),  # qualitative → NA
+           "unit_family": text_array(families),
            "reuse_projects": pd.array(by_projects, dtype="Int64"), "reuse_docs": pd.array(by_docs, dtype="Int64")}
     out = indicators.rename(columns={"direction": "direction_printed"})
     for column in NEW_COLUMNS:
@@ -347,14 +348,17 @@ def _reused(enriched: pd.DataFrame) -> list[bool]:
 
 
 def recount_reused(summary: pd.DataFrame, enriched: pd.DataFrame) -> pd.DataFrame:
-    """The summary with n_reused counted again from indicators whose reuse was recounted over more documents."""
-    counts: dict[tuple[str, str], int] = {}
-    keys = zip(map(_text, enriched["scope"].tolist()), map(_text, enriched["project_name"].tolist()), strict=True)
+    """The summary with n_reused counted again from indicators whose reuse was recounted over more documents (of
+    one document or of several: counted per document)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    lists = column_lists(enriched, ("doc_id", "scope", "project_name"))
+    keys = zip(map(_text, lists["doc_id"]), map(_text, lists["scope"]), map(_text, lists["project_name"]), strict=True)
     for key, flag in zip(keys, _reused(enriched), strict=True):
         counts[key] = counts.get(key, 0) + flag
-    out = summary.copy()
-    out["n_reused"] = pd.array([counts.get((_text(s), _text(n)), 0) for s, n in
-                                zip(out["scope"].tolist(), out["project_name"].tolist(), strict=True)], dtype="Int64")
+    rows = column_lists(summary, ("doc_id", "scope", "project_name"))
+    out = summary.copy(deep=False)
+    out["n_reused"] = pd.array([counts.get((_text(d), _text(s), _text(n)), 0) for d, s, n in
+                                zip(rows["doc_id"], rows["scope"], rows["project_name"], strict=True)], dtype="Int64")
     return out
 
 
@@ -432,7 +436,7 @@ def _summary_types(rows: list[dict]) -> pd.DataFrame:
     for column in SUMMARY_COLUMNS:
         values = [r[column] for r in rows]
         if column in ("doc_id", "scope", "project_name", "amount_source"):
-            out[column] = pd.array(values, dtype="str")
+            out[column] = text_array(values)
         elif column.startswith("n_") or column == "first_line":
             out[column] = pd.array(values, dtype="Int64")
         elif column == "cost_matches_amount":

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -35,6 +36,7 @@ from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, write_exports
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
+from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
@@ -197,30 +199,22 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                     print(summary_line(result))  # kept even with problems: nothing read is dropped
                     for problem in result.problems:
                         _report(run, problem)
-                    writer.add_document({n: f for n, f in result.frames.items() if n not in CORPUS_TABLES})
+                    writer.add_document({n: p for n, p in result.parts.items() if n not in CORPUS_TABLES})
                     reuse.add(result.reuse_keys)
-                    pickle.dump([*(result.frames[name] for name in CORPUS_TABLES), result.reuse_keys], spill,
+                    pickle.dump([*(result.parts[name] for name in CORPUS_TABLES), result.reuse_keys], spill,
                                 pickle.HIGHEST_PROTOCOL)
                     run.n_documents += 1
                     files[result.doc_id] = str(source.path)
-                    digests.append((result.doc_id, str(result.frames["documents"]["sha256"].iloc[0])))
+                    digests.append((result.doc_id, str(result.parts["documents"].column("sha256")[0])))
         finally:
             if own:
                 runner.close()
         for doc_id, message in same_content(digests).items():
             _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
-        spill.seek(0)
-        counted = IndicatorCounts()
-        for _ in range(run.n_documents):
-            indicators, summary, keys = pickle.load(spill)
-            indicators = reuse.counted(indicators, keys)
-            if not summary.empty:
-                summary = recount_reused(summary, indicators)
-            writer.add_document(dict(zip(CORPUS_TABLES, (indicators, summary), strict=True)))
-            counted.add(indicators, summary)
-        writer.add_document({"problems": problems_frame(run.problems)})
+        counts = replay_corpus_tables(spill, run.n_documents, reuse, writer)
+        writer.add_document({"problems": Part.of(problems_frame(run.problems))})
         writer.close()
-        write_comparison(out_dir, counted.result())
+        write_comparison(out_dir, counts)
         write_exports(out_dir, writer.digests.result(), apart, workbook)  # digests for the reports, database, workbook
     return run
 
@@ -236,31 +230,23 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns_of("problems"))
 
 
-class IndicatorCounts:
-    """The comparison's indicator columns, counted in batches of documents as their indicators are written (with
-    the reuse over the whole corpus), so that the largest table is not read back whole."""
-
-    def __init__(self) -> None:
-        self.batch: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-        self.counts: list[pd.DataFrame] = []
-
-    def add(self, indicators: pd.DataFrame, summary: pd.DataFrame) -> None:
-        self.batch.append((indicators, summary))
-        if len(self.batch) >= DOCUMENTS_PER_FLUSH:
-            self._count()
-
-    def _count(self) -> None:
-        indicators = [i for i, _ in self.batch if not i.empty]
-        summaries = [s for _, s in self.batch if not s.empty]
-        if indicators:
-            summary = pd.concat(summaries, ignore_index=True) if summaries else self.batch[0][1]
-            self.counts.append(indicator_columns(pd.concat(indicators, ignore_index=True), summary))
-        self.batch = []
-
-    def result(self) -> pd.DataFrame:
-        self._count()
-        counts = [c for c in self.counts if not c.empty]
-        return pd.concat(counts) if counts else pd.DataFrame()
+def replay_corpus_tables(spill: BinaryIO, n_documents: int, reuse: ReuseCount, writer: TableWriter) -> pd.DataFrame:
+    """The tables that waited for the whole corpus (indicator reuse over every document), read back from the spill
+    file and written in batches of documents; returns the comparison's indicator columns, counted batch by batch
+    (the largest table is never held whole)."""
+    spill.seek(0)
+    counts = []
+    for start in range(0, n_documents, DOCUMENTS_PER_FLUSH):
+        batch = [pickle.load(spill) for _ in range(min(DOCUMENTS_PER_FLUSH, n_documents - start))]
+        indicators = reuse.counted(join([b[0] for b in batch]), [key for b in batch for key in b[2]])
+        summary = join([b[1] for b in batch])
+        if not summary.empty:
+            summary = recount_reused(summary, indicators)
+        writer.add_document({"indicators": Part.of(indicators), "indicator_summary": Part.of(summary)}, len(batch))
+        if not indicators.empty:
+            counts.append(indicator_columns(indicators, summary))
+    counts = [c for c in counts if not c.empty]
+    return pd.concat(counts) if counts else pd.DataFrame()
 
 
 def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> None:
@@ -272,10 +258,11 @@ def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> N
 
 
 def summary_line(result: DocumentResult) -> str:
-    doc = result.frames["documents"].iloc[0]
-    kinds = doc["tables_found"].split(";") if doc["tables_found"] else []
+    doc = result.parts["documents"]
+    found = doc.column("tables_found")[0]
+    kinds = found.split(";") if found else []
     return (
-        f"{result.doc_id}: {len(kinds)} tables ({doc['template_family']}), "
+        f"{result.doc_id}: {len(kinds)} tables ({doc.column('template_family')[0]}), "
         f"{result.count('budget_lines')} budget lines, {result.count('economic_lines')} economic lines, "
         f"{result.count('projects')} projects, {result.count('indicators')} indicators, "
         f"{result.count('unparsed')} cells unparsed"

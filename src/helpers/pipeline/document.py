@@ -21,6 +21,7 @@ from helpers.ingest.metadata import document_metadata
 from helpers.ingest.raw_text import RawText
 from helpers.ingest.sources import DocumentSource
 from helpers.narrative.statements import extract_narrative_statements
+from helpers.pipeline.parts import Part
 from helpers.schema import check_schema
 from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
@@ -35,8 +36,19 @@ class DocumentResult:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
     reuse_keys: list[bytes] = field(default_factory=list)  # of its indicators, row by row (pipeline.reuse)
+    parts: dict[str, Part] = field(default_factory=dict)  # the frames as column arrays, once packed
+
+    def pack(self) -> None:
+        """The frames as column arrays (pipeline.parts), the form in which a result leaves its worker."""
+        self.parts = {name: Part.of(frame) for name, frame in self.frames.items()}
+        self.frames = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.frames[name] if name in self.frames else self.parts[name].frame()
 
     def count(self, name: str) -> int:
+        if name in self.parts:
+            return self.parts[name].rows
         return len(self.frames.get(name, []))
 
 

@@ -30,7 +30,7 @@ from typing import Any, Generic, Protocol, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep every worker busy while the caller catches up
+IN_FLIGHT_PER_WORKER = 16  # enough queued work to keep every worker busy while the caller writes a batch (~0.5 s)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 EXECUTORS = ("local", "dask")
 

@@ -20,6 +20,7 @@ from helpers.ingest.sources import DocumentSource, kind_of
 from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.executor import Done, Executor, LocalExecutor
 from helpers.pipeline.reuse import compact_keys
+from helpers.schema import plain_strings
 
 Outcome = tuple[DocumentSource, DocumentResult | None, DocumentError | None]
 
@@ -32,10 +33,12 @@ class DocumentTask:
 
 
 def process_one(task: DocumentTask) -> DocumentResult:
-    """One document, with its indicators' reuse keys; raises DocumentError with a one-line message and a stage (no
-    traceback)."""
-    result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
+    """One document, with its indicators' reuse keys, packed to leave its worker; raises DocumentError with a
+    one-line message and a stage (no traceback)."""
+    with plain_strings():
+        result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
     result.reuse_keys = compact_keys(result.frames["indicators"])
+    result.pack()
     return result
 
 

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from helpers.pipeline.export import Digests
 from helpers.pipeline.outputs import SORT_KEYS, TABLE_NAMES, columns_of
+from helpers.pipeline.parts import Part, join
 from helpers.schema import apply_schema
 
 # Indicator reuse is counted over all documents: these tables are written once every document is in.
@@ -31,18 +32,19 @@ class TableWriter:
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
-        self.buffers: dict[str, list[pd.DataFrame]] = {name: [] for name in WRITTEN}
+        self.buffers: dict[str, list[Part]] = {name: [] for name in WRITTEN}
         self.documents = 0  # documents buffered since the last flush
         self.csv: dict[str, TextIO] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
         self.digests = Digests()  # each document's, as its rows are written
 
-    def add_document(self, frames: dict[str, pd.DataFrame]) -> None:
-        """One document's rows of some tables; every table is written once enough documents are in."""
-        for name, frame in frames.items():
-            if not frame.empty:
-                self.buffers[name].append(frame)
-        self.documents += 1
+    def add_document(self, parts: dict[str, Part], documents: int = 1) -> None:
+        """The rows of some tables of one document (or of several, in order); every table is written once enough
+        documents are in."""
+        for name, part in parts.items():
+            if part.rows:
+                self.buffers[name].append(part)
+        self.documents += documents
         if self.documents >= DOCUMENTS_PER_FLUSH:
             for name in WRITTEN:
                 if self.buffers[name]:
@@ -51,15 +53,18 @@ class TableWriter:
 
     def _flush(self, name: str) -> None:
         parts, self.buffers[name] = self.buffers[name], []
-        frame = apply_schema(pd.concat(parts, ignore_index=True), name)
+        frame = join(parts)
         keys = SORT_KEYS.get(name, [c for c in ("doc_id", "line") if c in frame])
         self._write(name, frame.sort_values(keys, kind="stable").reset_index(drop=True))
 
     def _write(self, name: str, frame: pd.DataFrame) -> None:
+        """The rows cast to the dictionary's types; the CSV written before the strings are (Arrow strings would be
+        turned back into Python ones to be written)."""
         first = name not in self.csv
         if first:
             self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-        frame.to_csv(self.csv[name], index=False, header=first)
+        apply_schema(frame, name, text=False).to_csv(self.csv[name], index=False, header=first)
+        frame = apply_schema(frame, name)
         self.digests.add(name, frame)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if name not in self.parquet:
@@ -71,6 +76,6 @@ class TableWriter:
             if self.buffers[name]:
                 self._flush(name)
             if name not in self.csv:  # no document had a row: the file still has its columns
-                self._write(name, apply_schema(pd.DataFrame(columns=columns_of(name)), name))
+                self._write(name, pd.DataFrame(columns=columns_of(name)))
             self.csv.pop(name).close()
             self.parquet.pop(name).close()

@@ -58,12 +58,11 @@ class AuditRow:
 
 
 def audit_row(result: DocumentResult) -> AuditRow:
-    frames = result.frames
-    doc = frames["documents"].iloc[0]
-    tables = frames["tables"]
-    findings = frames["findings"]
+    doc = result.table("documents").iloc[0]
+    tables = result.table("tables")
+    findings = result.table("findings")
     errors = findings[findings["severity"] == "error"]
-    kf = frames["key_figures"]
+    kf = result.table("key_figures")
     table = kf[(kf["source"] == "table") & kf["value_wan"].notna()]
     narrative = kf[(kf["source"] == "narrative") & kf["value_wan"].notna()]
     both = table.drop_duplicates("figure").merge(narrative.drop_duplicates("figure"), on="figure",
@@ -79,7 +78,7 @@ def audit_row(result: DocumentResult) -> AuditRow:
         narrative_compared=len(both), narrative_agree=int(agree.sum()), checks=int(doc["n_checks"]),
         errors_document=int((errors["cause"] == "document").sum()),
         errors_extraction=int((errors["cause"] == "extraction").sum()),
-        warnings=int((findings["severity"] == "warning").sum()), unparsed=len(frames["unparsed"]),
+        warnings=int((findings["severity"] == "warning").sum()), unparsed=result.count("unparsed"),
         problem="; ".join(p.message for p in result.problems),
     )
 

@@ -1,0 +1,46 @@
+"""Tables as column arrays (pipeline.parts): what a worker sends and the writer joins must be what pandas would give."""
+import pickle
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+
+from helpers.pipeline.parts import Part, join
+from helpers.schema import plain_strings
+
+
+def _frame(**columns) -> pd.DataFrame:
+    with plain_strings():  # as a worker builds them: strings as Python objects
+        return pd.DataFrame(columns)
+
+
+def test_a_part_gives_back_its_frame_through_pickle():
+    frame = _frame(doc_id=["a", None], value_wan=[1.5, np.nan], line=[3, 4], flag=[True, False],
+                   n=pd.array([1, None], dtype="Int64"))
+    part = pickle.loads(pickle.dumps(Part.of(frame)))
+    assert part.rows == 2 and part.columns == tuple(frame.columns)
+    pdt.assert_frame_equal(part.frame(), frame)
+    assert part.column("doc_id").tolist() == ["a", None]
+
+
+def test_join_is_concat_when_types_agree_and_when_they_differ():
+    a = _frame(doc_id=["a"], value_wan=[1.0], note=[np.nan], n=pd.array([1], dtype="Int64"))
+    b = _frame(doc_id=["b", "b"], value_wan=[2.0, 3.0], note=["printed", None], n=pd.array([None, 2], dtype="Int64"))
+    joined = join([Part.of(a), Part.of(b)])
+    with plain_strings():
+        expected = pd.concat([a, b], ignore_index=True)
+    pdt.assert_frame_equal(joined, expected)
+    assert joined["note"].dtype == object and joined["value_wan"].dtype == np.float64
+
+
+def test_join_of_parts_with_other_columns_aligns_them_by_name():
+    a = _frame(doc_id=["a"], value_wan=[1.0])
+    b = _frame(value_wan=[2.0], doc_id=["b"], extra=["x"])
+    with plain_strings():
+        expected = pd.concat([a, b], ignore_index=True)
+    pdt.assert_frame_equal(join([Part.of(a), Part.of(b)]), expected)
+
+
+def test_a_frame_without_rows_is_a_part_of_none():
+    part = Part.of(_frame(doc_id=pd.Series([], dtype=object)))
+    assert part.rows == 0 and part.frame().empty

@@ -1,0 +1,33 @@
+"""Strings inside a document's processing are Python objects (schema.plain_strings); a missing one stays missing."""
+import pandas as pd
+import pytest
+
+from helpers.schema import apply_schema, plain_strings, text_array
+
+
+def test_plain_strings_holds_objects_inside_and_restores_the_default_after_an_error():
+    default = pd.Series(["a"]).dtype
+    with pytest.raises(RuntimeError), plain_strings():
+        assert pd.Series(["a"]).dtype == object
+        raise RuntimeError("stage failed")
+    assert pd.Series(["a"]).dtype == default
+
+
+def test_text_array_keeps_a_missing_string_missing_in_both_forms():
+    for inside in (True, False):
+        if inside:
+            with plain_strings():
+                values = text_array(["quantitative", None])
+        else:
+            values = text_array(["quantitative", None])
+        assert values[0] == "quantitative"
+        assert pd.isna(values[1]), inside  # never the text "None"
+
+
+def test_apply_schema_without_text_leaves_string_columns_as_they_are():
+    with plain_strings():
+        frame = pd.DataFrame({"doc_id": ["a", None], "line": [1.0, 2.0]})
+    typed = apply_schema(frame, "unparsed", text=False)
+    assert typed["doc_id"].tolist() == ["a", None]
+    assert str(typed["line"].dtype) == "Int64"
+    assert apply_schema(frame, "unparsed")["doc_id"].isna().tolist() == [False, True]
