@@ -213,3 +213,38 @@ def test_hostile_names_render_escaped_in_every_report(hostile):
         page = hostile.html(name)
         assert HOSTILE not in page, name
         assert html.escape(HOSTILE) in page or html.escape(HOSTILE, quote=False) in page, name
+
+
+def test_a_sigterm_a_library_swallows_still_stops_the_run_before_the_swap(tmp_path, monkeypatch):
+    """A SIGTERM caught in passing (here by a stand-in for the notebook's machinery, which then reports the page as
+    failed) stops the run all the same: the folder keeps the old set, not a new one without that page."""
+    import argparse
+    import contextlib
+    import os
+    import shutil
+    import signal
+
+    from reporting import write_stub_notebooks
+
+    raw_dir, notebooks, out_dir = tmp_path / "raw", tmp_path / "notebooks", tmp_path / "reports"
+    shutil.copytree(RAW_DIR, raw_dir)
+    write_stub_notebooks(notebooks)
+    assert run(raw_dir, tmp_path / "processed", out_dir, notebooks_dir=notebooks).status in (0, 1)
+    before = {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()}
+
+    def swallowing(job, version):
+        with contextlib.suppress(SystemExit):  # a library that catches it in passing
+            os.kill(os.getpid(), signal.SIGTERM)
+        return reports.Outcome(job.name, "failed", error="SystemExit: 143")
+
+    monkeypatch.setattr(reports, "build_report", swallowing)
+    parser = argparse.ArgumentParser()
+    reports.add_arguments(parser)
+    args = parser.parse_args(["--raw-dir", str(raw_dir), "--processed-dir", str(tmp_path / "processed"),
+                              "--out-dir", str(out_dir), "--force", "--jobs", "1"])
+    previous = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stopped:
+        reports.run(args)
+    assert signal.getsignal(signal.SIGTERM) is previous and not reports._TERMINATED  # nothing left to later runs
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()} == before

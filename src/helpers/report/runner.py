@@ -333,6 +333,7 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
         version = site.code_version()
         outcomes: list[Outcome] = []
         for outcome in [*plan.skipped, *plan.failed, *run_jobs(plan.jobs, jobs, version, executor, scheduler)]:
+            stop_if_terminated()
             print(_progress(outcome), flush=True)
             if outcome.detail:
                 print(outcome.detail, file=sys.stderr)
@@ -346,6 +347,7 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
         counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
         code = 1 if counts["failed"] or problems or status else 0
         (staged / RUN_NAME).write_text(json.dumps({"key": run_key, "status": code}), encoding="utf-8")
+        stop_if_terminated()
         replace_folder(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)  # gone after the swap; litter only if the run failed
@@ -369,15 +371,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_executor_arguments(parser)
 
 
+_TERMINATED: list[int] = []  # the SIGTERM received, if one was
+
+
 def _terminate(signum, frame) -> None:
+    _TERMINATED.append(signum)
     raise SystemExit(128 + signum)  # unwinds: workers stopped, the staging folder removed, the old reports kept
+
+
+def stop_if_terminated() -> None:
+    """Raise the SIGTERM's SystemExit again where a library caught it in passing (in a notebook's machinery, say):
+    the run stops before it swaps in a set that would lack the page it was building."""
+    if _TERMINATED:
+        raise SystemExit(128 + _TERMINATED[0])
 
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _terminate)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
                              interim_dir=args.interim_dir, executor=args.executor, scheduler=args.scheduler,
@@ -385,3 +398,6 @@ def run(args: argparse.Namespace) -> int:
     except ExecutorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:  # the signal belongs to this run (a caller in the same process runs on)
+        signal.signal(signal.SIGTERM, previous)
+        _TERMINATED.clear()
