@@ -14,14 +14,12 @@ def test_plain_strings_holds_objects_inside_and_restores_the_default_after_an_er
 
 
 def test_text_array_keeps_a_missing_string_missing_in_both_forms():
-    for inside in (True, False):
-        if inside:
-            with plain_strings():
-                values = text_array(["quantitative", None])
-        else:
-            values = text_array(["quantitative", None])
+    with plain_strings():
+        inside = text_array(["quantitative", None])
+    outside = text_array(["quantitative", None])
+    for values in (inside, outside):
         assert values[0] == "quantitative"
-        assert pd.isna(values[1]), inside  # never the text "None"
+        assert pd.isna(values[1]), values  # never the text "None"
 
 
 def test_apply_schema_without_text_leaves_string_columns_as_they_are():

@@ -243,8 +243,7 @@ def replay_corpus_tables(spill: BinaryIO, n_documents: int, reuse: ReuseCount, w
         if not summary.empty:
             summary = recount_reused(summary, indicators)
         writer.add_document({"indicators": Part.of(indicators), "indicator_summary": Part.of(summary)}, len(batch))
-        if not indicators.empty:
-            counts.append(indicator_columns(indicators, summary))
+        counts.append(indicator_columns(indicators, summary))
     counts = [c for c in counts if not c.empty]
     return pd.concat(counts) if counts else pd.DataFrame()
 

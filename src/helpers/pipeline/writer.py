@@ -63,8 +63,9 @@ class TableWriter:
         first = name not in self.csv
         if first:
             self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-        apply_schema(frame, name, text=False).to_csv(self.csv[name], index=False, header=first)
-        frame = apply_schema(frame, name)
+        frame = apply_schema(frame, name, text=False)
+        frame.to_csv(self.csv[name], index=False, header=first)
+        frame = apply_schema(frame, name)  # the strings alone are left to cast
         self.digests.add(name, frame)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if name not in self.parquet:

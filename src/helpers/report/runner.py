@@ -333,7 +333,6 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
         version = site.code_version()
         outcomes: list[Outcome] = []
         for outcome in [*plan.skipped, *plan.failed, *run_jobs(plan.jobs, jobs, version, executor, scheduler)]:
-            stop_if_terminated()
             print(_progress(outcome), flush=True)
             if outcome.detail:
                 print(outcome.detail, file=sys.stderr)
