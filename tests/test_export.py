@@ -10,7 +10,8 @@ import pytest
 
 from helpers.config import RAW_DIR
 from helpers.pipeline.corpus import run_process
-from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, Digests
+from helpers.pipeline.executor import ProcessApart
+from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, Database, Digests
 from helpers.report.state import read_json
 
 
@@ -91,3 +92,27 @@ def test_workbook_only_on_request(tmp_path):
     (raw / source.name).write_bytes(source.read_bytes())
     assert run_process(raw, tmp_path / "out") == 0
     assert (tmp_path / "out" / DATABASE_NAME).is_file() and not (tmp_path / "out" / WORKBOOK_NAME).exists()
+
+
+def test_database_holds_every_table_written_early_or_late(processed):
+    """The document tables go in while the corpus-wide ones are written; every table ends up in, row for row."""
+    with duckdb.connect(str(processed / DATABASE_NAME), read_only=True) as con:
+        tables = {name: con.execute(f'select count(*) from "{name}"').fetchone()[0]
+                  for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        reused = con.execute("select count(*) from indicators where reuse_docs >= 1").fetchone()[0]
+    written = {p.stem: len(pd.read_parquet(p)) for p in processed.glob("*.parquet")}
+    assert tables.pop("data_dictionary") > 0
+    assert tables == written
+    assert reused == written["indicators"]  # the late table carries its corpus-wide column
+
+
+def test_a_database_step_that_fails_is_raised_and_leaves_no_file(tmp_path):
+    pd.DataFrame({"doc_id": ["a"], "line": [1]}).to_parquet(tmp_path / "documents.parquet")
+    (tmp_path / "tables.parquet").write_bytes(b"not parquet")
+    with ProcessApart() as apart:
+        database = Database(tmp_path, apart)
+        database.add(["documents"])
+        database.add(["tables"])
+        with pytest.raises(duckdb.Error):
+            database.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents.parquet", "tables.parquet"]

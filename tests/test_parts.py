@@ -4,8 +4,11 @@ import pickle
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
+import pytest
 
+from helpers.pipeline.outputs import columns_of
 from helpers.pipeline.parts import Part, join
+from helpers.pipeline.writer import TableWriter
 from helpers.schema import plain_strings
 
 
@@ -44,3 +47,15 @@ def test_join_of_parts_with_other_columns_aligns_them_by_name():
 def test_a_frame_without_rows_is_a_part_of_none():
     part = Part.of(_frame(doc_id=pd.Series([], dtype=object)))
     assert part.rows == 0 and part.frame().empty
+
+
+def test_a_table_closed_early_is_complete_and_takes_no_more_rows(tmp_path):
+    writer = TableWriter(tmp_path)
+    row = {c: [None] for c in columns_of("unparsed")} | {"doc_id": ["a"], "line": [7], "text": ["12.5"]}
+    writer.add_document({"unparsed": Part.of(_frame(**row))})
+    writer.close(["unparsed"])
+    assert pd.read_parquet(tmp_path / "unparsed.parquet")["line"].tolist() == [7]  # its last rows written at close
+    with pytest.raises(ValueError, match="unparsed"):
+        writer.add_document({"unparsed": Part.of(_frame(**row))})
+    writer.close()  # the others; the closed one is left as it is
+    assert pd.read_parquet(tmp_path / "unparsed.parquet")["line"].tolist() == [7]

@@ -1,6 +1,10 @@
 """The peak memory a run reports is its own: not what its parent held when it started the run."""
+import platform
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 PEAK = "from helpers.pipeline.workers import peak_memory_mb; print(peak_memory_mb()[0])"
 
@@ -11,3 +15,28 @@ def test_a_run_started_by_a_large_parent_reports_its_own_peak():
     done = subprocess.run([sys.executable, "-c", PEAK], capture_output=True, text=True, check=True)
     assert float(done.stdout) < 200, done.stdout  # a Python with pandas; ru_maxrss would say 300 MB or more
     del held
+
+
+RELEASE = """
+from pathlib import Path
+from helpers.pipeline.memory import release_free_memory
+
+def rss_mb():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+blocks = [bytearray(4000) for _ in range(25_000)]  # ~100 MB on the heap, below malloc's mmap threshold
+pin = bytearray(4000)  # the heap's top stays in use, so free() alone cannot shrink it
+del blocks
+before = rss_mb()
+released = release_free_memory()
+print(released, before - rss_mb())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").is_file() or platform.libc_ver()[0] != "glibc",
+                    reason="malloc_trim is glibc's; resident size read from /proc")
+def test_freed_heap_pages_go_back_to_the_system():
+    done = subprocess.run([sys.executable, "-c", RELEASE], capture_output=True, text=True, check=True)
+    released, dropped_mb = done.stdout.split()
+    assert released == "True"
+    assert float(dropped_mb) > 50, done.stdout  # without the trim the freed 100 MB stay resident

@@ -34,12 +34,13 @@ from helpers.ingest.sources import discover
 from helpers.pipeline import export
 from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
-from helpers.pipeline.export import EXPORT_FILES, write_exports
+from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
+from helpers.pipeline.memory import release_free_memory
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
+from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -211,11 +212,16 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                 runner.close()
         for doc_id, message in same_content(digests).items():
             _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
+        # The tables complete once every document is in go to the database while the corpus-wide ones are written.
+        writer.close(DOCUMENT_TABLES)
+        database = Database(out_dir, apart)
+        database.add(DOCUMENT_TABLES)
         counts = replay_corpus_tables(spill, run.n_documents, reuse, writer)
         writer.add_document({"problems": Part.of(problems_frame(run.problems))})
         writer.close()
+        release_free_memory()  # the last batches' frames, before the comparison reads its tables
         write_comparison(out_dir, counts)
-        write_exports(out_dir, writer.digests.result(), apart, workbook)  # digests for the reports, database, workbook
+        write_exports(out_dir, writer.digests.result(), database, workbook)  # digests, the database's rest, workbook
     return run
 
 

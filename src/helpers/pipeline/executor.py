@@ -161,8 +161,12 @@ class ProcessApart:
 
     def run(self, fn: Callable[..., R], *args: Any) -> R:
         """fn(*args) in that process; its exception is raised here."""
-        assert self._pool is not None, "ProcessApart.run outside its with block"
-        return self._pool.submit(fn, *args).result()
+        return self.submit(fn, *args).result()
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
+        """fn(*args) started in that process after the steps submitted before it, while the caller goes on."""
+        assert self._pool is not None, "ProcessApart used outside its with block"
+        return self._pool.submit(fn, *args)
 
     def __exit__(self, *_exc: object) -> None:
         if self._pool is not None:

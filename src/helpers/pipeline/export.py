@@ -12,8 +12,9 @@
 
 The workbook is written on request (``process --workbook``): it is for a corpus Excel can hold, and at national
 scale it would cost more than processing itself; it is streamed from the Parquet files, one row group at a time.
-``write_exports(out_dir, digests, apart, workbook)`` is the one call at the end of ``process``. Each file is written
-whole (fsio.write_atomic).
+The database is built in a process apart while the run goes on (``Database``: each table once its file is closed);
+``write_exports(out_dir, digests, database, workbook)`` is the one call at the end of ``process``. Each file is
+written whole (fsio.write_atomic, or a temporary file moved in place).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 import pandas as pd
@@ -46,16 +48,49 @@ def dictionary() -> pd.DataFrame:
     return pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
 
 
-def write_exports(out_dir: Path, digests: dict[str, str], apart: ProcessApart, workbook: bool = False) -> None:
-    """The digests, the database (in the process ``apart``) and, on request, the workbook, from the tables just
-    written to out_dir."""
+def write_exports(out_dir: Path, digests: dict[str, str], database: Database, workbook: bool = False) -> None:
+    """The digests, the database (its tables not yet in) and, on request, the workbook, from the tables just written
+    to out_dir."""
     write_atomic(out_dir / DIGESTS_NAME, json.dumps(digests, indent=0, sort_keys=True))
     names = [name for name in EXPORT_TABLES if (out_dir / f"{name}.parquet").is_file()]
+    database.add([name for name in names if name not in database.names])
     if workbook:
         write_workbook(out_dir, names, out_dir / WORKBOOK_NAME)
-    # DuckDB holds the tables in its buffer pool until the checkpoint (~0.1 MB per document): apart, so that the run's
-    # own memory stays flat in the number of documents
-    apart.run(write_database, out_dir, names, out_dir / DATABASE_NAME)
+    database.finish()
+
+
+class Database:
+    """The DuckDB file, built in the process ``apart`` while the run goes on: each table as soon as its Parquet file
+    is closed (``add``), the dictionary and the column comments last (``finish``). Apart, because DuckDB holds the
+    tables in its buffer pool until the checkpoint (~0.1 MB per document), and the run's own memory stays flat."""
+
+    def __init__(self, out_dir: Path, apart: ProcessApart) -> None:
+        self.out_dir, self.apart = out_dir, apart
+        handle, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{DATABASE_NAME}.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(tmp)  # duckdb creates the file itself
+        self.tmp = Path(tmp)
+        self.names: list[str] = []
+        self._steps: list[Future] = []
+
+    def add(self, names: list[str]) -> None:
+        """These tables (their files finished), loaded while the caller goes on, after those added before."""
+        names = [name for name in names if (self.out_dir / f"{name}.parquet").is_file()]
+        self.names += names
+        self._steps.append(self.apart.submit(load_tables, self.tmp, self.out_dir, names))
+
+    def finish(self) -> None:
+        """The dictionary and the comments after every table, then the file in place; a step's error is raised
+        here, and nothing is left of the file."""
+        try:
+            for step in self._steps:
+                step.result()
+            self.apart.run(finish_database, self.tmp, self.names, self.out_dir / DATABASE_NAME)
+        except BaseException:
+            wait(self._steps)  # a step after the failed one may have started the file again
+            for leftover in (self.tmp, Path(f"{self.tmp}.wal")):
+                leftover.unlink(missing_ok=True)
+            raise
 
 
 class Digests:
@@ -146,34 +181,33 @@ def _cell_writer(sheet, arrow_type: pa.DataType):
     return lambda row, col, value: sheet.write_string(row, col, str(value))
 
 
-def write_database(out_dir: Path, names: list[str], path: Path) -> None:
-    """A DuckDB file: each table from its Parquet file (the dictionary's types), the dictionary, column comments."""
+def load_tables(tmp: Path, out_dir: Path, names: list[str]) -> None:
+    """Each table from its Parquet file (the dictionary's types) into the DuckDB file tmp, made when absent."""
     import duckdb
 
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    os.unlink(tmp)  # duckdb creates the file itself
+    with duckdb.connect(str(tmp)) as con:
+        for name in names:
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(out_dir / f"{name}.parquet")])
+
+
+def finish_database(tmp: Path, names: list[str], path: Path) -> None:
+    """The dictionary as a table and as column comments, one checkpoint, and the file moved to path."""
+    import duckdb
+
     d = dictionary()
-    try:
-        with duckdb.connect(tmp) as con:
-            for name in names:
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(out_dir / f"{name}.parquet")])
-            con.register("dictionary_frame", d)
-            con.execute("CREATE TABLE data_dictionary AS SELECT * FROM dictionary_frame")
-            con.unregister("dictionary_frame")
-            con.execute("COMMENT ON TABLE data_dictionary IS 'Every column of every table: type, unit, description, 中文'")
-            comments = [f'COMMENT ON COLUMN "{table}"."{column}" IS '
-                        + _sql_text(f"{zh} · {description}" + (f" [{unit}]" if unit else ""))
-                        for table, column, unit, description, zh in zip(d["table"], d["column"], d["unit"],
-                                                                        d["description"], d["chinese_term"], strict=True)
-                        if table in names]
-            con.execute("BEGIN TRANSACTION; " + "; ".join(comments) + "; COMMIT")  # one commit, not one per column
-            con.execute("CHECKPOINT")
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (Path(tmp), Path(tmp + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
+    with duckdb.connect(str(tmp)) as con:
+        con.register("dictionary_frame", d)
+        con.execute("CREATE TABLE data_dictionary AS SELECT * FROM dictionary_frame")
+        con.unregister("dictionary_frame")
+        con.execute("COMMENT ON TABLE data_dictionary IS 'Every column of every table: type, unit, description, 中文'")
+        comments = [f'COMMENT ON COLUMN "{table}"."{column}" IS '
+                    + _sql_text(f"{zh} · {description}" + (f" [{unit}]" if unit else ""))
+                    for table, column, unit, description, zh in zip(d["table"], d["column"], d["unit"],
+                                                                    d["description"], d["chinese_term"], strict=True)
+                    if table in names]
+        con.execute("BEGIN TRANSACTION; " + "; ".join(comments) + "; COMMIT")  # one commit, not one per column
+        con.execute("CHECKPOINT")
+    os.replace(tmp, path)
 
 
 def _sql_text(text: str) -> str:

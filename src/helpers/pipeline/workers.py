@@ -57,9 +57,10 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, executo
     """Results in document order, whatever the executor (an int: that many local worker processes)."""
     own = isinstance(executor, int)
     runner: Executor = LocalExecutor(executor) if own else executor
-    rows = manifest_rows_by_doc(manifest)
-    empty = manifest.iloc[0:0]
-    tasks = (DocumentTask(source, rows.get(source.doc_id, empty), interim_dir) for source in documents)
+    positions = manifest_positions(manifest)
+    # each task's rows are taken as the task is made: only the tasks in flight hold a frame, never one per document
+    tasks = (DocumentTask(source, manifest.take(positions.get(source.doc_id, [])), interim_dir)
+             for source in documents)
     try:
         done: Done[DocumentTask, DocumentResult]
         for done in runner.map(process_one, tasks, ordered=True):
@@ -72,10 +73,9 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, executo
             runner.close()
 
 
-def manifest_rows_by_doc(manifest: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """doc_id → its manifest rows: what a task carries instead of the whole manifest."""
-    return {str(doc_id): manifest.iloc[list(positions)]
-            for doc_id, positions in manifest.groupby("doc_id", sort=False).indices.items()}
+def manifest_positions(manifest: pd.DataFrame) -> dict[str, list[int]]:
+    """doc_id → the positions of its manifest rows (a task carries its document's rows, not the whole manifest)."""
+    return {str(doc_id): list(rows) for doc_id, rows in manifest.groupby("doc_id", sort=False).indices.items()}
 
 
 @dataclass
