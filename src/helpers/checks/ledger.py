@@ -9,7 +9,7 @@ within half of its last digit.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -191,12 +191,16 @@ def present_roles(rows: Rows) -> list[str]:
     return [c[:-4] for c in rows.amount_columns if any(not is_missing(r[c]) for r in rows.records)]
 
 
-def sum_finding(ledger: Ledger, check: str, what: str, whole: float, parts: list[float], refs: list[Ref]) -> None:
-    """A printed whole against the sum of its printed parts, with the rounding allowance."""
+def sum_finding(ledger: Ledger, check: str, what: str | Callable[[], str], whole: float, parts: list[float],
+                refs: list[Ref] | Callable[[], list[Ref]]) -> None:
+    """A printed whole against the sum of its printed parts, with the rounding allowance. ``what`` and ``refs`` may
+    be given as functions, called only when the sum fails (most hold: a document checks hundreds)."""
     ledger.checked += 1
     total = round(sum(parts), 6)
     if not differs(whole, total):
         return
+    what = what() if callable(what) else what
+    refs = refs() if callable(refs) else refs
     allowance = HALF_CENT * max(len(parts), 1)
     if not differs(whole, total, allowance) and len(parts) > 1:
         ledger.add(check, f"{what}: {fmt_wan(whole)} printed, its {len(parts)} parts sum to {fmt_wan(total)} "

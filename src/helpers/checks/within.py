@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import partial
 
 import pandas as pd
 
@@ -52,10 +53,24 @@ def check_column_identities(ledger: Ledger, frame: pd.DataFrame | Rows, what: st
                     continue
                 if any(_unread(ledger, row, f"{r}_wan") for r in (whole, *parts)):
                     continue  # a cell of the row could not be read: no zero to add up (it is in unparsed)
-                label = f"{label_of(kind)} row “{row_name(row)}” ({what})"
-                sum_finding(ledger, "table.columns",
-                             f"{label}: {role_label(whole)} vs {' + '.join(role_label(p) for p in parts)}",
-                             or_zero(values[whole]), [or_zero(values[p]) for p in parts], [Ref(kind, (int(row["line"]),))])
+                sum_finding(ledger, "table.columns", partial(_columns_what, kind, row, what, whole, parts),
+                            or_zero(values[whole]), [or_zero(values[p]) for p in parts],
+                            partial(_refs, kind, [row]))
+
+
+# The words and references of a sum's finding, made only when the sum fails (functools.partial binds the row now).
+def _columns_what(kind: str, row: Record, what: str, whole: str, parts: tuple[str, ...]) -> str:
+    return f"{label_of(kind)} row “{row_name(row)}” ({what}): {role_label(whole)} vs " \
+           f"{' + '.join(role_label(p) for p in parts)}"
+
+
+def _rows_what(kind: str, head: Record, role: str) -> str:
+    return f"{label_of(kind)} row “{row_name(head)}”, {role_label(role)}"
+
+
+def _refs(kind: str, *groups: list[Record]) -> list[Ref]:
+    """One reference per group of rows: the whole's row, then its parts' rows."""
+    return [Ref(kind, tuple(int(r["line"]) for r in rows)) for rows in groups]
 
 
 def row_name(row: Record) -> str:
@@ -129,10 +144,9 @@ def check_row_sums(ledger: Ledger, frame: pd.DataFrame | Rows, code_column: str)
                     continue
                 if any(_unread(ledger, r, column) for r in (head, *(records[k] for k in kids))):
                     continue
-                what = f"{label_of(kind)} row “{row_name(head)}”, {role_label(role)}"
-                refs = [Ref(kind, (int(head["line"]),)), Ref(kind, tuple(int(records[k]["line"]) for k in kids))]
-                sum_finding(ledger, "table.rows", what, or_zero(head[column]), [or_zero(records[k][column]) for k in kids],
-                             refs)
+                sum_finding(ledger, "table.rows", partial(_rows_what, kind, head, role),
+                            or_zero(head[column]), [or_zero(records[k][column]) for k in kids],
+                            partial(_refs, kind, [head], [records[k] for k in kids]))
 
 
 def _nest_units_by_sums(records: list[Record], kids: list[int], children: dict[int, list[int]]) -> list[int]:

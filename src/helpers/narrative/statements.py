@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.narrative.literals import required_literals
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
 from helpers.tables.layout import function_class_names, strip_numbering
 
@@ -65,6 +66,7 @@ class SubjectRule:
     regex: re.Pattern
     order: int
     counts: bool  # the pattern holds {N}: it finds counts, the number inside the match
+    needs: frozenset[str] | None = None  # one of these is in every match (literals.required_literals)
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def _load_statement_maps(directory: Path) -> StatementMaps:
         source = row["pattern"]
         for macro, regex in macros.items():
             source = source.replace(macro, regex)
-        rules.append(SubjectRule(subjects, _compile(path, order, source), order, "{N}" in row["pattern"]))
+        regex = _compile(path, order, source)
+        rules.append(SubjectRule(subjects, regex, order, "{N}" in row["pattern"], required_literals(regex)))
 
     path = directory / CUES_PATH.name
     cues: dict[str, list[re.Pattern]] = {cue: [] for cue in CUES}
@@ -167,8 +170,8 @@ def _mask(text: str, maps: StatementMaps) -> str:
 def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
     found = []
     for rule in maps.subjects:
-        if rule.counts:
-            continue
+        if rule.counts or (rule.needs is not None and not any(s in view for s in rule.needs)):
+            continue  # a search bound to find nothing
         for m in rule.regex.finditer(view):
             if m.end() == m.start():
                 continue
