@@ -48,3 +48,9 @@ def test_the_pre_test_never_skips_a_pattern_that_matches_the_bundled_narratives(
                 matched += 1
                 assert any(s in text for s in rule.needs), rule.regex.pattern
     assert matched > 50  # the check saw the patterns at work
+
+
+def test_a_set_too_large_to_test_cheaply_is_no_pre_test():
+    many = re.compile("教育|科学技术|外交|国防|公共安全|节能环保|金融|住房保障|交通运输|农林水")
+    assert required_literals(many) is None
+    assert len(required_literals(many, at_most=10)) == 10

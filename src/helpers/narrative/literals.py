@@ -9,6 +9,7 @@ the pattern is always searched.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 try:  # the parser behind re.compile: re._parser since Python 3.11, sre_parse before
     from re import _constants as constants
@@ -21,15 +22,25 @@ Options = frozenset[str] | None  # every match contains one of these strings; No
 REPEATS = {constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", constants.MAX_REPEAT)}
 
 
-def required_literals(regex: re.Pattern) -> Options:
-    """Strings one of which every match of regex contains, the most selective set found; None when none is known."""
+def required_literals(regex: re.Pattern, at_most: int = 8) -> Options:
+    """Strings one of which every match of regex contains, the most selective set found; None when none is known or
+    the set has more than ``at_most`` strings (testing each would cost more than the search it might save)."""
     if regex.flags & re.IGNORECASE or not isinstance(regex.pattern, str):
         return None
     try:
         tree = parser.parse(regex.pattern, regex.flags)
     except (re.error, RecursionError, AttributeError):  # a parser this module does not know: no pre-test
         return None
-    return _required(list(tree))
+    found = _required(list(tree))
+    return found if found is not None and len(found) <= at_most else None
+
+
+def holds_any(text: str, literals: Iterable[str]) -> bool:
+    """Whether text contains one of the literals (a loop: cheaper than any() over a generator for a few strings)."""
+    for literal in literals:  # noqa: SIM110 - the loop is the point
+        if literal in text:
+            return True
+    return False
 
 
 def _required(items: list) -> Options:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
-from helpers.narrative.literals import required_literals
+from helpers.narrative.literals import holds_any, required_literals
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
 from helpers.tables.layout import function_class_names, strip_numbering
 
@@ -170,7 +170,7 @@ def _mask(text: str, maps: StatementMaps) -> str:
 def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
     found = []
     for rule in maps.subjects:
-        if rule.counts or (rule.needs is not None and not any(s in view for s in rule.needs)):
+        if rule.counts or (rule.needs is not None and not holds_any(view, rule.needs)):
             continue  # a search bound to find nothing
         for m in rule.regex.finditer(view):
             if m.end() == m.start():
