@@ -1,12 +1,17 @@
 """The peak memory a run reports is its own: not what its parent held when it started the run."""
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-PEAK = "from helpers.pipeline.workers import peak_memory_mb; print(peak_memory_mb()[0])"
+from helpers.__main__ import main
+from helpers.config import RAW_DIR
+from helpers.tools.synth import generate
+
+PEAK = "from helpers.pipeline.memory import peak_memory_mb; print(peak_memory_mb())"
 
 
 def test_a_run_started_by_a_large_parent_reports_its_own_peak():
@@ -40,3 +45,13 @@ def test_freed_heap_pages_go_back_to_the_system():
     released, dropped_mb = done.stdout.split()
     assert released == "True"
     assert float(dropped_mb) > 50, done.stdout  # without the trim the freed 100 MB stay resident
+
+
+def test_a_run_reports_the_peak_of_each_kind_of_process(tmp_path, capsys):
+    generate(RAW_DIR, tmp_path / "raw", n=2, seed=3)
+    assert main(["process", "--raw-dir", str(tmp_path / "raw"), "--out-dir", str(tmp_path / "out"), "--jobs", "2"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    hit = re.search(r"peak memory (\d+) MB, workers (\d+) MB, database (\d+) MB", line)
+    assert hit, line
+    main_mb, workers_mb, database_mb = map(int, hit.groups())
+    assert min(main_mb, workers_mb, database_mb) > 20, line  # each a Python process with pandas, its own figure

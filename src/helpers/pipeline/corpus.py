@@ -35,11 +35,11 @@ from helpers.pipeline import export
 from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
-from helpers.pipeline.memory import release_free_memory
+from helpers.pipeline.memory import peak_memory_mb, release_free_memory
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
-from helpers.pipeline.workers import Extraction, extract_all, peak_memory_mb, process_all
+from helpers.pipeline.workers import Extraction, extract_all, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
@@ -58,6 +58,8 @@ class CorpusRun:
     n_documents: int = 0
     problems: list[Problem] = field(default_factory=list)
     extraction: Extraction = field(default_factory=Extraction)
+    workers_mb: float = 0.0  # the largest peak memory a worker reported with a result (this process with one job)
+    database_mb: float = 0.0  # the peak memory of the database's process
 
 
 def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR, executor: str = "local",
@@ -103,13 +105,12 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         return 1
     errors = sum(p.severity == "error" for p in run.problems)
     seconds = time.perf_counter() - start
-    main_mb, workers_mb = peak_memory_mb()
     if run.extraction.files:
         print(run.extraction.line(interim_dir), file=sys.stderr)
     where = f"{jobs} jobs" if executor == "local" else f"{executor} {scheduler}"
     print(f"{run.n_documents} documents processed, {errors} problems, {seconds:.1f} s "
-          f"({_rate(run.n_documents / seconds)} documents/s, {where}, peak memory {main_mb:.0f} MB, "
-          f"workers {workers_mb:.0f} MB) → {out_dir}")
+          f"({_rate(run.n_documents / seconds)} documents/s, {where}, peak memory {peak_memory_mb():.0f} MB, "
+          f"workers {run.workers_mb:.0f} MB, database {run.database_mb:.0f} MB) → {out_dir}")
     return 1 if errors else 0
 
 
@@ -205,6 +206,7 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                     pickle.dump([*(result.parts[name] for name in CORPUS_TABLES), result.reuse_keys], spill,
                                 pickle.HIGHEST_PROTOCOL)
                     run.n_documents += 1
+                    run.workers_mb = max(run.workers_mb, result.peak_mb)
                     files[result.doc_id] = str(source.path)
                     digests.append((result.doc_id, str(result.parts["documents"].column("sha256")[0])))
         finally:
@@ -221,7 +223,7 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
         writer.close()
         release_free_memory()  # the last batches' frames, before the comparison reads its tables
         write_comparison(out_dir, counts)
-        write_exports(out_dir, writer.digests.result(), database, workbook)  # digests, the database's rest, workbook
+        run.database_mb = write_exports(out_dir, writer.digests.result(), database, workbook)
     return run
 
 

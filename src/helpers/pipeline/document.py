@@ -37,6 +37,7 @@ class DocumentResult:
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
     reuse_keys: list[bytes] = field(default_factory=list)  # of its indicators, row by row (pipeline.reuse)
     parts: dict[str, Part] = field(default_factory=dict)  # the frames as column arrays, once packed
+    peak_mb: float = 0.0  # the peak memory of the process that made it, when it was done
 
     def pack(self) -> None:
         """The frames as column arrays (pipeline.parts), the form in which a result leaves its worker."""

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from helpers.config import PACKAGE_DIR
 from helpers.fsio import write_atomic
 from helpers.pipeline.executor import ProcessApart
+from helpers.pipeline.memory import peak_memory_mb
 from helpers.pipeline.outputs import RUN_TABLES, TABLE_NAMES
 
 WORKBOOK_NAME = "budget_disclosures.xlsx"
@@ -48,15 +49,15 @@ def dictionary() -> pd.DataFrame:
     return pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
 
 
-def write_exports(out_dir: Path, digests: dict[str, str], database: Database, workbook: bool = False) -> None:
+def write_exports(out_dir: Path, digests: dict[str, str], database: Database, workbook: bool = False) -> float:
     """The digests, the database (its tables not yet in) and, on request, the workbook, from the tables just written
-    to out_dir."""
+    to out_dir; returns the peak memory of the database's process (MB)."""
     write_atomic(out_dir / DIGESTS_NAME, json.dumps(digests, indent=0, sort_keys=True))
     names = [name for name in EXPORT_TABLES if (out_dir / f"{name}.parquet").is_file()]
     database.add([name for name in names if name not in database.names])
     if workbook:
         write_workbook(out_dir, names, out_dir / WORKBOOK_NAME)
-    database.finish()
+    return database.finish()
 
 
 class Database:
@@ -79,13 +80,13 @@ class Database:
         self.names += names
         self._steps.append(self.apart.submit(load_tables, self.tmp, self.out_dir, names))
 
-    def finish(self) -> None:
-        """The dictionary and the comments after every table, then the file in place; a step's error is raised
-        here, and nothing is left of the file."""
+    def finish(self) -> float:
+        """The dictionary and the comments after every table, then the file in place; returns the peak memory of
+        the database's process (MB). A step's error is raised here, and nothing is left of the file."""
         try:
             for step in self._steps:
                 step.result()
-            self.apart.run(finish_database, self.tmp, self.names, self.out_dir / DATABASE_NAME)
+            return self.apart.run(finish_database, self.tmp, self.names, self.out_dir / DATABASE_NAME)
         except BaseException:
             wait(self._steps)  # a step after the failed one may have started the file again
             for leftover in (self.tmp, Path(f"{self.tmp}.wal")):
@@ -190,8 +191,9 @@ def load_tables(tmp: Path, out_dir: Path, names: list[str]) -> None:
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(out_dir / f"{name}.parquet")])
 
 
-def finish_database(tmp: Path, names: list[str], path: Path) -> None:
-    """The dictionary as a table and as column comments, one checkpoint, and the file moved to path."""
+def finish_database(tmp: Path, names: list[str], path: Path) -> float:
+    """The dictionary as a table and as column comments, one checkpoint, and the file moved to path; returns this
+    process's peak memory (MB)."""
     import duckdb
 
     d = dictionary()
@@ -208,6 +210,7 @@ def finish_database(tmp: Path, names: list[str], path: Path) -> None:
         con.execute("BEGIN TRANSACTION; " + "; ".join(comments) + "; COMMIT")  # one commit, not one per column
         con.execute("CHECKPOINT")
     os.replace(tmp, path)
+    return peak_memory_mb()
 
 
 def _sql_text(text: str) -> str:

@@ -1,4 +1,9 @@
-"""Freed memory handed back to the system between batches, so that a run's resident size follows what it holds.
+"""A process's own peak memory, and freed memory handed back to the system between batches, so that a run's
+resident size follows what it holds.
+
+Each process of a run reports its own peak (``peak_memory_mb``): the main process, each worker with its results,
+the database's process when it is done. ``ru_maxrss`` of the children would mix them (and counts, in a process,
+what its parent held when it forked it).
 
 A batch's frames are freed once it is written, but glibc's allocator keeps the freed pages for reuse, scattered
 among live ones; the next batch, laid out differently, takes new pages. Over a long run that drift was most of the
@@ -9,7 +14,26 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
+import resource
 from functools import lru_cache
+from pathlib import Path
+
+
+def peak_memory_mb() -> float:
+    """This process's largest resident size so far, in MB: the kernel's high-water mark (``VmHWM``) on Linux,
+    ``ru_maxrss`` elsewhere."""
+    return (_high_water_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
+
+
+def _high_water_kib() -> int | None:
+    """VmHWM of /proc/self/status (Linux), in KiB; None elsewhere."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    hit = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(hit.group(1)) if hit else None
 
 
 @lru_cache(maxsize=1)

@@ -5,8 +5,6 @@ the interim folder), so a worker needs no set-up; each failure is that document'
 """
 from __future__ import annotations
 
-import re
-import resource
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from helpers.ingest.layer import LayerRun, ensure_layer
 from helpers.ingest.sources import DocumentSource, kind_of
 from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.executor import Done, Executor, LocalExecutor
+from helpers.pipeline.memory import peak_memory_mb
 from helpers.pipeline.reuse import compact_keys
 from helpers.schema import plain_strings
 
@@ -40,6 +39,7 @@ def process_one(task: DocumentTask) -> DocumentResult:
         result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
     result.reuse_keys = compact_keys(result.frames["indicators"])
     result.pack()
+    result.peak_mb = peak_memory_mb()
     return result
 
 
@@ -117,21 +117,3 @@ def extract_all(documents: list[DocumentSource], executor: Executor, interim_dir
 def _extract_one(task: tuple[Path, Path]) -> LayerRun | None:
     path, interim_dir = task
     return ensure_layer(path, interim_dir)
-
-
-def peak_memory_mb() -> tuple[float, float]:
-    """Largest resident size of this process and of its largest finished worker, in MB. This process's own is the
-    kernel's high-water mark of its memory since it started (``VmHWM``): ``ru_maxrss`` also counts what the parent
-    held when it forked this process (a benchmark holding 500 MB of tables reported a 547 MB run that peaked at 272)."""
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (_high_water_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024, workers / 1024
-
-
-def _high_water_kib() -> int | None:
-    """VmHWM of /proc/self/status (Linux), in KiB; None elsewhere."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return None
-    hit = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    return int(hit.group(1)) if hit else None
