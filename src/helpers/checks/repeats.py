@@ -17,23 +17,37 @@ def _cells(rows) -> tuple[tuple[str, ...], ...]:
 
 def repeated_tables(doc: RawDocument) -> list[str]:
     """One line for the tables that repeat an earlier table of the same title cell for cell, and one per table whose
-    second half repeats its first (the copy merged into it as if after a page break)."""
+    second half repeats its first (the copy merged into it as if after a page break).
+
+    Cells are compared squeezed (whitespace aside), and squeezed only where a repeat is possible: a table's halves
+    when their first rows agree, two tables' bodies when their kind, title and length do."""
     problems = []
-    first_seen: dict[tuple, RawTable] = {}
+    same_shape: dict[tuple, list[RawTable]] = {}
+    bodies: dict[int, tuple] = {}
+
+    def body_of(table: RawTable) -> tuple:
+        if id(table) not in bodies:
+            bodies[id(table)] = _cells(table.body)
+        return bodies[id(table)]
+
     repeats: list[str] = []
     for table in doc.tables:
-        body = _cells(table.body)
-        if len(body) < MIN_REPEATED_ROWS:
+        rows = table.body
+        if len(rows) < MIN_REPEATED_ROWS:
             continue
-        half = len(body) // 2
-        if len(body) % 2 == 0 and half >= MIN_REPEATED_ROWS and body[:half] == body[half:]:
-            problems.append(f"{_name(table)}: its rows from line {table.body[half].line} repeat lines "
-                            f"{table.body[0].line}–{table.body[half - 1].line} cell for cell (pasted twice?): "
+        half = len(rows) // 2
+        if (len(rows) % 2 == 0 and half >= MIN_REPEATED_ROWS and _cells(rows[:1]) == _cells(rows[half:half + 1])
+                and body_of(table)[:half] == body_of(table)[half:]):
+            problems.append(f"{_name(table)}: its rows from line {rows[half].line} repeat lines "
+                            f"{rows[0].line}–{rows[half - 1].line} cell for cell (pasted twice?): "
                             "its figures are counted twice")
         # Two tables of different titles may print the same rows (支出表 and 一般公共预算支出表 when all money is
         # general budget): only the same table again is a repeat.
-        earlier = first_seen.setdefault((table.kind, squeeze(table.title), body), table)
-        if earlier is not table:
+        earlier_tables = same_shape.setdefault((table.kind, squeeze(table.title), len(rows)), [])
+        earlier = next((e for e in earlier_tables if body_of(e) == body_of(table)), None)
+        if earlier is None:
+            earlier_tables.append(table)
+        else:
             repeats.append(f"{_name(table)} repeats the one of line {earlier.title_line}")
     if repeats:
         shown = "; ".join(repeats[:3]) + (f"; … {len(repeats) - 3} more" if len(repeats) > 3 else "")
