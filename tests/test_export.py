@@ -109,10 +109,16 @@ def test_database_holds_every_table_written_early_or_late(processed):
 def test_a_database_step_that_fails_is_raised_and_leaves_no_file(tmp_path):
     pd.DataFrame({"doc_id": ["a"], "line": [1]}).to_parquet(tmp_path / "documents.parquet")
     (tmp_path / "tables.parquet").write_bytes(b"not parquet")
-    with ProcessApart() as apart:
-        database = Database(tmp_path, apart)
+    with ProcessApart() as apart, pytest.raises(duckdb.Error), Database(tmp_path, apart) as database:
         database.add(["documents"])
         database.add(["tables"])
-        with pytest.raises(duckdb.Error):
-            database.finish()
+        database.finish()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["documents.parquet", "tables.parquet"]
+
+
+def test_a_run_that_fails_before_the_database_is_finished_leaves_no_file(tmp_path):
+    pd.DataFrame({"doc_id": ["a"], "line": [1]}).to_parquet(tmp_path / "documents.parquet")
+    with ProcessApart() as apart, pytest.raises(OSError), Database(tmp_path, apart) as database:
+        database.add(["documents"])  # loading while the run goes on, which then fails (a full disk, say)
+        raise OSError("no space left on device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents.parquet"]

@@ -216,14 +216,14 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
             _report(run, Problem("error", files[doc_id], message, "corpus", doc_id))
         # The tables complete once every document is in go to the database while the corpus-wide ones are written.
         writer.close(DOCUMENT_TABLES)
-        database = Database(out_dir, apart)
-        database.add(DOCUMENT_TABLES)
-        counts = replay_corpus_tables(spill, run.n_documents, reuse, writer)
-        writer.add_document({"problems": Part.of(problems_frame(run.problems))})
-        writer.close()
-        release_free_memory()  # the last batches' frames, before the comparison reads its tables
-        write_comparison(out_dir, counts)
-        run.database_mb = write_exports(out_dir, writer.digests.result(), database, workbook)
+        with Database(out_dir, apart) as database:
+            database.add(DOCUMENT_TABLES)
+            counts = replay_corpus_tables(spill, run.n_documents, reuse, writer)
+            writer.add_document({"problems": Part.of(problems_frame(run.problems))})
+            writer.close()
+            release_free_memory()  # the last batches' frames, before the comparison reads its tables
+            write_comparison(out_dir, counts)
+            run.database_mb = write_exports(out_dir, writer.digests.result(), database, workbook)
     return run
 
 
