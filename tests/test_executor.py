@@ -2,6 +2,9 @@
 complete, a failure that task's alone; process on a local Dask cluster writes the same bytes as local processes."""
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -117,3 +120,56 @@ def _manifest(raw: Path):
     from helpers.ingest.manifest import load_manifest
 
     return load_manifest(raw)
+
+
+WINDOW = """
+import multiprocessing, os, signal, sys, time
+from helpers.pipeline.executor import _start_local_worker, held_while_forking
+
+def interrupt(signum, frame):  # what a run's handler does: raise where the process is
+    raise KeyboardInterrupt(signum)
+
+def worker(parent):
+    time.sleep(0.5)  # a worker forked, not yet at its initializer: the window
+    _start_local_worker(parent)
+    time.sleep(0.2)  # after it, a signal is ignored
+
+signal.signal(signal.SIGTERM, interrupt)
+context = multiprocessing.get_context("fork")
+if sys.argv[1] == "held":
+    with held_while_forking():
+        child = context.Process(target=worker, args=(os.getpid(),))
+        child.start()
+else:
+    child = context.Process(target=worker, args=(os.getpid(),))
+    child.start()
+time.sleep(0.1)
+os.kill(child.pid, signal.SIGTERM)  # lands in the window
+child.join()
+print(child.exitcode)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_sigterm_in_a_forked_workers_first_moments_waits_for_its_initializer():
+    def run(mode: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", WINDOW, mode], capture_output=True, text=True, timeout=60)
+        return done.stdout.strip(), done.stderr
+
+    exitcode, err = run("held")
+    assert exitcode == "0" and "Traceback" not in err, err  # discarded when the worker began to ignore it
+    exitcode, err = run("not held")
+    assert exitcode == "1" and "KeyboardInterrupt" in err  # the parent's handler ran in the worker
+
+
+def _signal_state(_: int) -> tuple[bool, bool]:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_IGN, signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_local_workers_ignore_termination_signals_and_the_caller_gets_its_mask_back():
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with closing(LocalExecutor(2)) as runner:
+        states = {done.value for done in runner.map(_signal_state, range(4))}
+    assert states == {(True, False)}  # ignored, not held: nothing left pending in a worker
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before

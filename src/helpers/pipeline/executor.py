@@ -23,6 +23,7 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
@@ -79,15 +80,37 @@ def _windowed(submit: Callable[[T], Any], tasks: Iterable[T], window: int, order
             running.update((submit(t), t) for t in islice(tasks, 1))
 
 
+HANDED_TO_PARENT = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # a worker leaves these to the run that started it
+
+
 def _start_local_worker(parent: int) -> None:
-    """A local worker's first act: die with the parent, leave Ctrl-C, SIGTERM and SIGHUP to it."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    """A local worker's first act: die with the parent, leave Ctrl-C, SIGTERM and SIGHUP to it (ignored, which also
+    discards one that arrived while they were held: see ``held_while_forking``)."""
+    for signum in HANDED_TO_PARENT:
         signal.signal(signum, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDED_TO_PARENT)
     libc = ctypes.CDLL(None, use_errno=True)
     if hasattr(libc, "prctl"):
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+
+
+@contextmanager
+def held_while_forking() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held in this thread while it may fork workers. A forked worker starts with this
+    process's handlers, which raise Interrupted, until its initializer ignores the signals: one arriving in between
+    killed the worker with a traceback. Held, the worker's copy waits and is discarded as the worker starts to ignore
+    it, and this process handles its own as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDED_TO_PARENT)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _local_outcome(task, future: Future) -> Done:
@@ -120,8 +143,13 @@ class LocalExecutor:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_local_worker,
                                              initargs=(os.getpid(),))
         pool = self._pool
+
+        def submit(task: T) -> Future:
+            with held_while_forking():  # the pool forks its workers on a submit
+                return pool.submit(fn, task)
+
         try:
-            yield from _windowed(lambda t: pool.submit(fn, t), tasks, IN_FLIGHT_PER_WORKER * self.workers, ordered,
+            yield from _windowed(submit, tasks, IN_FLIGHT_PER_WORKER * self.workers, ordered,
                                  lambda fs: wait(fs, return_when=FIRST_COMPLETED).done, _local_outcome)
         except BaseException:
             # Interrupted, or the consumer failed: the tasks not started are cancelled and each worker ends with the
