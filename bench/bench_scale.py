@@ -6,9 +6,9 @@ jobs, min / median / max over several runs.
 Each size gets a fresh synthetic corpus (`python -m helpers synth`: perturbed copies of data/raw) in a temporary
 folder, then `python -m helpers process --jobs J` on it, --repeat times; the figures are the command's own last line
 (wall seconds of the run; peak resident memory of the main process, of its largest worker and of the process that
-builds the DuckDB file, each its own). The floor is what no
-pipeline can beat: reading the same raw files (bytes, decoded) and writing the same tables (every CSV and Parquet
-file the run wrote, from frames already in memory) with pandas, in one process. --profile writes a cProfile of one
+builds the DuckDB file, each its own). The floor is what no pipeline can beat: reading the same raw files (bytes,
+decoded) and writing the same tables (every CSV and Parquet file the run wrote, from frames already in memory) with
+pandas, in one process. --profile writes a cProfile of one
 run at the largest size with one job (`python -m pstats FILE`). Printed as a Markdown table (not committed).
 """
 from __future__ import annotations

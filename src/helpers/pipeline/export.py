@@ -86,8 +86,7 @@ class Database:
                 leftover.unlink(missing_ok=True)
 
     def add(self, names: list[str]) -> None:
-        """These tables (their files finished), loaded while the caller goes on, after those added before."""
-        names = [name for name in names if (self.out_dir / f"{name}.parquet").is_file()]
+        """These tables (their Parquet files closed), loaded while the caller goes on, after those added before."""
         self.names += names
         self._steps.append(self.apart.submit(load_tables, self.tmp, self.out_dir, names))
 
