@@ -29,6 +29,7 @@ RECORD_COLUMNS = ["n_findings_error", "n_findings_warning", "n_unparsed", "table
 INDICATOR_COLUMNS = ["doc_id", "scope", "level1", "value_kind", "unit_family", "target_value", "reuse_docs",
                      "reuse_projects"]
 SUMMARY_COLUMNS = ["doc_id", "scope", "cost_matches_amount"]
+PROFILE_COLUMNS = ["doc_id", "measure", "value"]
 
 
 def read_processed(processed_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -90,10 +91,11 @@ def indicator_columns(indicators: pd.DataFrame, summary: pd.DataFrame) -> pd.Dat
 def build_comparison(processed_dir: Path, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per document, read from the processed tables only; ``indicators``: indicator_columns of every
     document, when the caller counted them as it wrote the indicators (they are then not read back)."""
-    documents = read_processed(processed_dir, "documents").set_index("doc_id")
+    # only the columns it shows: the run builds it from tables as large as the corpus
+    documents = read_processed(processed_dir, "documents", [*IDENTITY_COLUMNS, *RECORD_COLUMNS]).set_index("doc_id")
     out = documents.reindex(columns=IDENTITY_COLUMNS[1:])
-    out = out.join(profile_columns(read_processed(processed_dir, "spending_profile")))
-    if indicators is None:  # only the columns the comparison counts: the indicators are the largest table
+    out = out.join(profile_columns(read_processed(processed_dir, "spending_profile", PROFILE_COLUMNS)))
+    if indicators is None:  # the indicators are the largest table
         indicators = indicator_columns(read_processed(processed_dir, "indicators", INDICATOR_COLUMNS),
                                        read_processed(processed_dir, "indicator_summary", SUMMARY_COLUMNS))
     if not indicators.empty:
