@@ -11,7 +11,15 @@ import pytest
 from helpers.config import RAW_DIR
 from helpers.pipeline.corpus import run_process
 from helpers.pipeline.executor import ProcessApart
-from helpers.pipeline.export import DATABASE_NAME, DIGESTS_NAME, WORKBOOK_NAME, Database, Digests
+from helpers.pipeline.export import (
+    DATABASE_NAME,
+    DATABASE_ROW_GROUP_ROWS,
+    DIGESTS_NAME,
+    WORKBOOK_NAME,
+    Database,
+    Digests,
+    load_tables,
+)
 from helpers.report.state import read_json
 
 
@@ -104,6 +112,18 @@ def test_database_holds_every_table_written_early_or_late(processed):
     assert tables.pop("data_dictionary") > 0
     assert tables == written
     assert reused == written["indicators"]  # the late table carries its corpus-wide column
+
+
+def test_database_tables_are_stored_in_small_row_groups(tmp_path):
+    """DuckDB holds a table's rows in memory until a row group is full: small ones keep its process flat."""
+    rows = 3 * DATABASE_ROW_GROUP_ROWS
+    pd.DataFrame({"doc_id": [f"d{i % 7}" for i in range(rows)], "line": range(rows)}).to_parquet(
+        tmp_path / "documents.parquet")
+    load_tables(tmp_path / "x.duckdb", tmp_path, ["documents"])
+    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
+        groups = con.execute("select count(distinct row_group_id) from pragma_storage_info('documents')").fetchone()[0]
+        assert con.execute("select count(*), sum(line) from documents").fetchone() == (rows, rows * (rows - 1) // 2)
+    assert groups == 3  # DuckDB's default (122,880 rows) would store them in one
 
 
 def test_a_database_step_that_fails_is_raised_and_leaves_no_file(tmp_path):
