@@ -40,6 +40,17 @@ def test_nullable_columns_become_none_as_in_to_dict():
     assert all(_same(got, want) for got, want in zip(records(frame, frame.columns), frame.to_dict("records"), strict=True))
 
 
+def test_columns_read_from_any_block_give_what_to_dict_gives():
+    """Float columns that share one two-dimensional block, dates, Python-held strings: each read from its block."""
+    wide = pd.DataFrame([[1.0, None, 2.5], [None, None, 4.0]], columns=["a_wan", "b_wan", "c_wan"])
+    frame = wide.assign(day=pd.to_datetime(["2026-01-01", "2026-02-01"]), line=[7, 8],
+                        name=pd.Series(["甲", None], dtype=pd.StringDtype("python")))
+    want = frame.to_dict("records")
+    assert all(_same(got, row) for got, row in zip(Rows.of(frame).records, want, strict=True))
+    assert all(_same(got, row) for got, row in zip(records(frame, frame.columns), want, strict=True))
+    assert Rows.of(frame).amount_columns == ("a_wan", "c_wan")
+
+
 def test_column_lists_read_only_the_columns_asked_for_that_the_frame_has():
     lists = column_lists(_frame(), ("line", "table_kind", "no_such_column"))
     assert list(lists) == ["line", "table_kind"]

@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.extensions import ExtensionArray
+
+from helpers.frames import Array, column_arrays, column_values
 
 Record = dict[str, Any]
 T = TypeVar("T")
@@ -37,18 +40,17 @@ class Rows:
         if isinstance(frame, Rows):
             return frame
         columns = tuple(c for c in frame.columns if c not in unread)
-        dtype_of = dict(zip(frame.columns, frame.dtypes.tolist(), strict=True))
-        dtypes = [dtype_of[c] for c in columns]
-        if any(isinstance(t, pd.api.extensions.ExtensionDtype) and not isinstance(t, pd.StringDtype)
-               for t in dtype_of.values()):
-            # A nullable column (Int64 …) holds pd.NA, which to_dict turns into None.
+        arrays = dict(zip(frame.columns, column_arrays(frame), strict=True))
+        if any(isinstance(a.dtype, pd.api.extensions.ExtensionDtype) and a.dtype.na_value is pd.NA
+               for a in arrays.values()):
+            # A nullable column (Int64, string[python] …) holds pd.NA, which to_dict turns into None.
             return cls.build(columns, records(frame, columns))
         # The same values as to_dict("records") (Python scalars, NaN for a missing number or string) at a fraction
-        # of its cost: a list per column (an empty float column, as most of the 49 amount columns of a document,
-        # one shared list of NaN), the float columns of a wide frame from one array.
-        floats = [c for c, t in zip(columns, dtypes, strict=True) if t == np.dtype("float64")]
-        lists, empty = _float_lists(frame, floats)
-        lists.update((c, _object_list(frame[c])) for c in columns if c not in lists)
+        # of its cost: a list per column, an empty float column (as most of the 49 amount columns of a document)
+        # one shared list of NaN.
+        nan_list = [float("nan")] * len(frame)
+        empty = {c for c in columns if arrays[c].dtype == np.float64 and np.isnan(arrays[c]).all()}
+        lists = {c: nan_list if c in empty else _object_list(arrays[c]) for c in columns}
         filled = [c for c in columns if is_amount_column(c) and c not in empty
                   and any(not is_missing(v) for v in lists[c])]
         # Each record a copy of one with NaN in every column, its other columns filled in: the columns keep their
@@ -76,19 +78,23 @@ def column_lists(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list]
     """Some columns of a frame as lists of the values ``to_dict("records")`` gives (Python scalars, None for pd.NA),
     leaving out the columns the frame lacks. A list per column costs microseconds where a record per row of a wide
     frame costs milliseconds: read only the columns a stage looks at."""
-    return {c: column_list(frame[c]) for c in columns if c in frame.columns}
+    return {c: _list(column_values(frame, c)) for c in columns if c in frame.columns}
 
 
 def column_list(series: pd.Series) -> list:
     """A column's values as ``to_dict("records")`` gives them."""
-    dtype = series.dtype
+    return _list(series.to_numpy() if _numpy_scalars(series.dtype) else series.array)
+
+
+def _list(values: Array) -> list:
+    dtype = values.dtype
     if _arrow_strings(dtype):
-        return _strings(series, None if dtype.na_value is pd.NA else dtype.na_value)
-    values = series.tolist()
+        return _strings(values, None if dtype.na_value is pd.NA else dtype.na_value)
+    out = values.tolist()
     if dtype == np.dtype(object) or isinstance(dtype, pd.api.extensions.ExtensionDtype):
         # to_dict converts these cells one by one (a Python string, number or None is already what it gives).
-        values = [v if type(v) in PLAIN else native(v) for v in values]
-    return values
+        out = [v if type(v) in PLAIN else native(v) for v in out]
+    return out
 
 
 def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[Record]:
@@ -98,36 +104,27 @@ def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[Record]:
         [{} for _ in range(len(frame))]
 
 
-WIDE = 8  # float columns from which one array of them all costs less than a list per column
-
-
-def _float_lists(frame: pd.DataFrame, floats: list[str]) -> tuple[dict[str, list], set[str]]:
-    """The float columns of a frame as lists (each empty one as the same list of NaN), and the empty ones."""
-    if len(floats) < WIDE:
-        arrays = {c: frame[c].to_numpy() for c in floats}
-    else:
-        block = frame.select_dtypes("float64")
-        values = block.to_numpy()
-        arrays = {c: values[:, j] for j, c in enumerate(block.columns)}
-    empty = {c for c, a in arrays.items() if np.isnan(a).all()}
-    nan_list = [float("nan")] * len(frame)
-    return {c: nan_list if c in empty else a.tolist() for c, a in arrays.items()}, empty
-
-
-def _object_list(series: pd.Series) -> list:
+def _object_list(values: Array) -> list:
     """A column's values as ``to_numpy(dtype=object)`` gives them."""
-    if _arrow_strings(series.dtype):
-        return _strings(series, series.dtype.na_value)
-    return series.to_numpy(dtype=object).tolist()
+    if _arrow_strings(values.dtype):
+        return _strings(values, values.dtype.na_value)
+    if isinstance(values, np.ndarray) and _numpy_scalars(values.dtype):
+        return values.tolist()  # the Python scalars an object array of them holds
+    return np.asarray(values, dtype=object).tolist()
+
+
+def _numpy_scalars(dtype) -> bool:
+    """A numpy type whose ``tolist`` gives the Python scalars pandas gives (a date would come out as an integer)."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "biufcO"
 
 
 def _arrow_strings(dtype) -> bool:
     return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
-def _strings(series: pd.Series, missing: Any) -> list:
+def _strings(values: ExtensionArray, missing: Any) -> list:
     """An Arrow-backed string column through Arrow's own conversion, a tenth of the cost of pandas' one."""
-    return [missing if v is None else v for v in pa.array(series.array).to_pylist()]
+    return [missing if v is None else v for v in pa.array(values).to_pylist()]
 
 
 PLAIN = frozenset({str, float, int, bool, type(None)})  # exact types: numpy's float64 subclasses float

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from helpers.frames import column_values
 from helpers.ingest.raw_text import RawText
 
 # The cells the pipeline needs: the year decides which columns are this year's, the unit scales every amount.
@@ -51,8 +52,8 @@ def manifest_rows(manifest: pd.DataFrame) -> dict[str, dict]:
         columns = list(manifest.columns)
         # The records from each column's values (as to_dict("records") gives them, for a fraction of its cost: each
         # document brings its own manifest rows).
-        records = zip(*(manifest[c].tolist() for c in columns), strict=True)
-        for doc_id, record in zip(manifest["doc_id"].tolist(), records, strict=True):
+        records = zip(*(column_values(manifest, c).tolist() for c in columns), strict=True)
+        for doc_id, record in zip(column_values(manifest, "doc_id").tolist(), records, strict=True):
             rows.setdefault(doc_id, dict(zip(columns, record, strict=True)))
         cached = (manifest, rows)
         MANIFEST_ROWS_CACHE[:] = [cached]

@@ -98,22 +98,22 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
     statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
     stage.name = "analysis"
     frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
-    frames["documents"] = pd.DataFrame([document_row(meta, raw, doc, frames)])
+    document = document_row(meta, raw, doc, frames)  # its frame is built once, when the row is complete
     stage.name = "checks"
     # Every printed 三公 row (key_figures keeps one per figure) goes to the checks.
     printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line", "scope", "total_row",
                                                    "blank", "declared_empty"])
     findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
-    frames["narrative_statements"] = records_frame(statements.to_dict("records"), STATEMENT_COLUMNS)
-    frames["documents"]["n_checks"] = n_checks
+    frames["narrative_statements"] = statements.reindex(columns=STATEMENT_COLUMNS)
+    document["n_checks"] = n_checks
     stage.name = "analysis"
     frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
     profile = build_profile(doc_id, {**frames, "findings": findings}, frames["project_classes"], doc.narrative)
     frames["spending_profile"], profile_findings = check_profile(doc_id, profile, raw.pages)
     frames["findings"] = findings = pd.concat([findings, profile_findings], ignore_index=True) \
         if len(profile_findings) else findings
-    frames["documents"]["n_findings_error"] = int((findings["severity"] == "error").sum())
-    frames["documents"]["n_findings_warning"] = int((findings["severity"] == "warning").sum())
+    document["n_findings_error"] = int((findings["severity"] == "error").sum())
+    document["n_findings_warning"] = int((findings["severity"] == "warning").sum())
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
@@ -123,7 +123,8 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
                 *(Problem(severity, file, message, "tables", doc_id) for severity, message in
                   input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))),
                 *(Problem("error", file, message, "checks", doc_id) for message in repeated_tables(doc))]
-    frames["documents"]["problems"] = "; ".join(f"{p.severity}: {p.message}" for p in problems)
+    document["problems"] = "; ".join(f"{p.severity}: {p.message}" for p in problems)
+    frames["documents"] = pd.DataFrame([document])
     add_page_columns(frames, raw.pages)
     stage.name = "write"
     # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run.

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray
 
+from helpers.frames import Array, column_arrays
 from helpers.schema import plain_strings
-
-Array = np.ndarray | ExtensionArray
 
 
 @dataclass(frozen=True)
@@ -29,10 +27,7 @@ class Part:
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Part:
-        # The block manager hands out each column's array as stored; frame[c] would build a Series per column
-        # (10 times the cost, for the 800 columns of a document's tables).
-        manager = frame._mgr
-        return cls(tuple(frame.columns), tuple(manager.iget_values(i) for i in range(frame.shape[1])), len(frame))
+        return cls(tuple(frame.columns), tuple(column_arrays(frame)), len(frame))
 
     def frame(self) -> pd.DataFrame:
         """The rows as the document's frame held them (strings as Python objects)."""
