@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.tables.budget import parse_function_table, parse_summary_table
@@ -76,8 +77,15 @@ TABLE_COLUMNS = [
 
 
 def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """Records as a frame of exactly these columns (a column no record has is empty)."""
-    return pd.DataFrame.from_records(records, columns=columns)
+    """Records as a frame of exactly these columns (a column no record has is empty: NaN, float), the frame
+    ``from_records`` makes, column by column: most of the 60 columns of a budget table are in no record, and such a
+    column, built as floats at once, needs no type inferred from a column of NaN."""
+    if not records:
+        return pd.DataFrame.from_records(records, columns=columns)
+    present = set().union(*records)
+    empty = np.full(len(records), np.nan)
+    return pd.DataFrame({c: [r.get(c, np.nan) for r in records] if c in present else empty for c in columns},
+                        columns=columns)
 
 
 @dataclass
