@@ -30,7 +30,7 @@ class Rows:
 
     columns: tuple[str, ...]
     records: list[Record]
-    # The amount columns some record fills, in column order. Most of the 39 amount columns are
+    # The amount columns some record fills, in column order. Most of the 49 amount columns are
     # empty in a document: the tables of a subset of the records need not look at those again.
     amount_columns: tuple[str, ...]
 

@@ -188,7 +188,7 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
     reuse = ReuseCount()
     files, digests = {}, []
     # An unlinked temporary file: gone with the run whatever happens, never among the outputs. The database is
-    # built apart: DuckDB holds its tables in memory until the checkpoint (~0.1 MB per document).
+    # built apart (export.Database): what DuckDB holds while it loads is never part of this process's memory.
     with tempfile.TemporaryFile(dir=out_dir) as spill, ProcessApart(export.__name__) as apart:
         try:
             run.extraction = extract_all(documents, runner, interim_dir)

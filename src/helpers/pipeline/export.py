@@ -194,7 +194,7 @@ def _cell_writer(sheet, arrow_type: pa.DataType):
 # DuckDB holds a table's new rows in memory until a row group is full (122,880 rows by default: more than any table
 # of 1,000 documents) and, below its memory limit (80% of the machine), keeps what it freed. Its process peaked at
 # 200 MB at 200 synthetic documents and 318 MB at 1,000; with row groups of 16,384 rows, one thread and a 64 MB
-# limit, 181 and 192 MB (the file is 5% larger). A 32 MB limit failed at 1,000 documents ("failed to pin block").
+# limit, 181 and 192 MB (the file is 5–11% larger). A 32 MB limit failed at 1,000 documents ("failed to pin block").
 DATABASE_ROW_GROUP_ROWS = 16_384
 DATABASE_CONFIG = {"threads": 1, "memory_limit": "64MB"}
 
