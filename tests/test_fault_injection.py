@@ -104,14 +104,14 @@ def test_workers_die_with_a_killed_run(sets):
 
 def test_a_signal_python_swallows_still_stops_the_run_before_the_swap(capsys):
     """SIGTERM landing where Python cannot raise (an at-fork callback, a __del__) is remembered, not printed."""
-    from helpers.pipeline.corpus import Interrupted, _signals_interrupt
+    from helpers.pipeline.interrupts import Interrupted, signals_interrupt
 
     class SignalsInDel:
         def __del__(self):
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.01)  # the handler runs here, inside __del__, where its exception is swallowed
 
-    with _signals_interrupt() as stop_if_signalled:
+    with signals_interrupt() as stop_if_signalled:
         SignalsInDel()
         with pytest.raises(Interrupted):
             stop_if_signalled()
@@ -119,9 +119,9 @@ def test_a_signal_python_swallows_still_stops_the_run_before_the_swap(capsys):
 
 
 def test_a_signal_a_library_turns_into_its_own_error_is_still_an_interruption():
-    from helpers.pipeline.corpus import Interrupted, _signals_interrupt
+    from helpers.pipeline.interrupts import Interrupted, signals_interrupt
 
-    with pytest.raises(Interrupted), _signals_interrupt():
+    with pytest.raises(Interrupted), signals_interrupt():
         try:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.01)

@@ -13,10 +13,8 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -35,6 +33,7 @@ from helpers.pipeline import export
 from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
+from helpers.pipeline.interrupts import Interrupted, signals_interrupt
 from helpers.pipeline.memory import peak_memory_mb, release_free_memory
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.parts import Part, join
@@ -43,14 +42,6 @@ from helpers.pipeline.workers import Extraction, extract_all, process_all
 from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
-
-
-class Interrupted(BaseException):
-    """A termination signal, raised where the run is so that it cleans up as after Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 @dataclass
@@ -73,7 +64,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         return 1
     kept = f"{out_dir} left as it was"
     try:
-        with (FolderLock(out_dir), _signals_interrupt() as stop_if_signalled,
+        with (FolderLock(out_dir), signals_interrupt() as stop_if_signalled,
               closing(make_executor(executor, jobs, scheduler)) as runner):
             clear_staging(out_dir)
             _check_replaceable(out_dir)
@@ -116,44 +107,6 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
 
 def _rate(per_second: float) -> str:
     return f"{per_second:.0f}" if per_second >= 10 else f"{per_second:.2g}"  # PDFs: 0.24, not 0
-
-
-@contextmanager
-def _signals_interrupt() -> Iterator[Callable[[], None]]:
-    """SIGTERM and SIGHUP raise Interrupted in the main thread (as Ctrl-C raises KeyboardInterrupt), so the staged
-    folder is removed and the workers stopped; the previous handlers are put back after. A signal that lands where
-    Python swallows the exception (a fork's at-fork callbacks) is remembered: the callable given raises it then, and
-    an error a library raised in its place is the interruption."""
-    received: list[int] = []
-
-    def stop_if_signalled() -> None:
-        if received:
-            raise Interrupted(received[0])
-
-    if threading.current_thread() is not threading.main_thread():
-        yield stop_if_signalled
-        return
-
-    def interrupt(signum: int, _frame) -> None:
-        received.append(signum)
-        raise Interrupted(signum)
-
-    def unraisable(info: sys.UnraisableHookArgs) -> None:
-        if not isinstance(info.exc_value, Interrupted):  # a swallowed signal is remembered, not printed
-            previous_hook(info)
-
-    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
-    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield stop_if_signalled
-    except Exception as exc:
-        if received:  # a library turned the signal's exception into its own (DuckDB: "Query interrupted")
-            raise Interrupted(received[0]) from exc
-        raise
-    finally:
-        sys.unraisablehook = previous_hook
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _check_replaceable(out_dir: Path) -> None:

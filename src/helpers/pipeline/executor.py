@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
+from helpers.pipeline.interrupts import HANDLED, uninterrupted
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -80,16 +82,13 @@ def _windowed(submit: Callable[[T], Any], tasks: Iterable[T], window: int, order
             running.update((submit(t), t) for t in islice(tasks, 1))
 
 
-HANDED_TO_PARENT = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # a worker leaves these to the run that started it
-
-
 def _start_local_worker(parent: int) -> None:
     """A local worker's first act: die with the parent, leave Ctrl-C, SIGTERM and SIGHUP to it (ignored, which also
     discards one that arrived while they were held: see ``held_while_forking``)."""
-    for signum in HANDED_TO_PARENT:
+    for signum in HANDLED:
         signal.signal(signum, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDED_TO_PARENT)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
     libc = ctypes.CDLL(None, use_errno=True)
     if hasattr(libc, "prctl"):
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -99,18 +98,22 @@ def _start_local_worker(parent: int) -> None:
 
 @contextmanager
 def held_while_forking() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP held in this thread while it may fork workers. A forked worker starts with this
-    process's handlers, which raise Interrupted, until its initializer ignores the signals: one arriving in between
-    killed the worker with a traceback. Held, the worker's copy waits and is discarded as the worker starts to ignore
-    it, and this process handles its own as soon as the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDED_TO_PARENT)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    """Ctrl-C, SIGTERM and SIGHUP held while this thread may fork workers, in the kernel and in Python.
+
+    A forked worker starts with this process's handlers, which raise Interrupted, until its initializer ignores the
+    signals: one arriving in between killed the worker with a traceback. Blocked in this thread, the worker's copy
+    waits and is discarded as the worker starts to ignore it. In this process another thread may take the signal,
+    and Python then runs the handler here all the same: the section is uninterrupted (``interrupts``), or the
+    exception would cut the pool's start between its forks and the thread that stops them."""
+    with uninterrupted():
+        if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+            yield
+            return
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _local_outcome(task, future: Future) -> Done:
@@ -159,9 +162,10 @@ class LocalExecutor:
             raise
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with uninterrupted():  # a second signal would leave the workers half stopped
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
 
 
 def _import(module: str) -> None:
@@ -180,11 +184,16 @@ class ProcessApart:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ProcessApart:
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker,
-                                         initargs=(os.getpid(),))
-        for module in self.modules:
-            self._pool.submit(_import, module)
+        try:
+            with uninterrupted():  # the pool whole, its process started, before a signal is raised
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_local_worker,
+                                                 initargs=(os.getpid(),))
+                for module in self.modules:
+                    self._pool.submit(_import, module)
+        except BaseException:
+            self.__exit__()  # a with statement does not call it when entering fails
+            raise
         return self
 
     def run(self, fn: Callable[..., R], *args: Any) -> R:
@@ -197,9 +206,10 @@ class ProcessApart:
         return self._pool.submit(fn, *args)
 
     def __exit__(self, *_exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with uninterrupted():
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
 
 
 def _dask_outcome(task, future) -> Done:

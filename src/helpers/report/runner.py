@@ -27,6 +27,7 @@ from pathlib import Path
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.fsio import FolderLock, OutputError, describe_os_error, replace_folder, staging_folder, write_atomic
 from helpers.pipeline.executor import ExecutorError, add_executor_arguments, make_executor
+from helpers.pipeline.interrupts import raise_or_hold
 from helpers.pipeline.outputs import RUN_MANIFEST, outputs_digest, problem_lines
 from helpers.report import site
 from helpers.report.state import (
@@ -375,7 +376,7 @@ _TERMINATED: list[int] = []  # the SIGTERM received, if one was
 
 def _terminate(signum, frame) -> None:
     _TERMINATED.append(signum)
-    raise SystemExit(128 + signum)  # unwinds: workers stopped, the staging folder removed, the old reports kept
+    raise_or_hold(SystemExit(128 + signum))  # unwinds: workers stopped, the staging folder removed, the old reports kept
 
 
 def stop_if_terminated() -> None:
