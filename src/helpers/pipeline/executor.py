@@ -9,7 +9,8 @@ At most a bounded window of tasks is in flight: results the caller has not taken
 Local workers ask the kernel to kill them when their parent dies (Linux ``PR_SET_PDEATHSIG``), so a run killed with
 SIGKILL leaves no worker computing on; they ignore Ctrl-C, SIGTERM and SIGHUP sent to the whole process group (they
 would die mid-message): the run that started them decides, and on an interrupt cancels the tasks not started and
-waits for each worker to end the one it is on.
+waits for each worker to end the one it is on. A signal's exception never cuts a pool's start or stop
+(``interrupts.uninterrupted``): workers started and not yet stopped would keep the interpreter's exit waiting.
 """
 from __future__ import annotations
 
