@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from helpers.config import RAW_DIR
@@ -20,6 +22,7 @@ from helpers.pipeline.export import (
     Digests,
     load_tables,
 )
+from helpers.pipeline.writer import UTF8_BOM
 from helpers.report.state import read_json
 
 
@@ -64,6 +67,35 @@ def test_comparison_counts_stay_integers(processed):
     assert str(comparison["n_project_indicators"].dtype) == "Int64" and str(comparison["fiscal_year"].dtype) == "Int64"
     text = (processed / "comparison.csv").read_text(encoding="utf-8-sig")
     assert ",74," in text and ",74.0," not in text  # dazhou's 74 indicators
+
+
+def csv_values(text: pd.Series, arrow_type: pa.DataType) -> list:
+    """A CSV column (read as text, nothing taken for missing) as values of the Parquet column's type."""
+    if pa.types.is_boolean(arrow_type):
+        return [{"true": True, "false": False, "": None}[v] for v in text]
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+        return [None if v == "" else float(v) for v in text]
+    return list(text)
+
+
+def test_every_csv_holds_the_values_of_its_parquet_file(processed):
+    checked = 0
+    for parquet in sorted(processed.glob("*.parquet")):
+        csv = processed / f"{parquet.stem}.csv"
+        assert csv.read_bytes().startswith(UTF8_BOM), csv.name
+        table = pq.read_table(parquet)
+        text = pd.read_csv(csv, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert list(text.columns) == table.column_names and len(text) == table.num_rows, csv.name
+        for field in table.schema:
+            expected = table[field.name].to_pylist()
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                expected = ["" if v is None else v for v in expected]  # a missing string is an empty field
+            else:
+                expected = [None if v is None or v != v else (float(v) if not isinstance(v, bool) else v)
+                            for v in expected]
+            assert csv_values(text[field.name], field.type) == expected, f"{csv.name}: {field.name}"
+            checked += table.num_rows
+    assert checked > 50_000  # every cell of every table (81,242 on the bundled corpus)
 
 
 def test_digests_written_for_every_document(processed):

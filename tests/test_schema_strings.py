@@ -22,10 +22,9 @@ def test_text_array_keeps_a_missing_string_missing_in_both_forms():
         assert pd.isna(values[1]), values  # never the text "None"
 
 
-def test_apply_schema_without_text_leaves_string_columns_as_they_are():
+def test_apply_schema_casts_a_frame_of_python_strings_and_keeps_missing_missing():
     with plain_strings():
         frame = pd.DataFrame({"doc_id": ["a", None], "line": [1.0, 2.0]})
-    typed = apply_schema(frame, "unparsed", text=False)
-    assert typed["doc_id"].tolist() == ["a", None]
-    assert str(typed["line"].dtype) == "Int64"
-    assert apply_schema(frame, "unparsed")["doc_id"].isna().tolist() == [False, True]
+    typed = apply_schema(frame, "unparsed")
+    assert str(typed["line"].dtype) == "Int64" and typed["line"].tolist() == [1, 2]
+    assert typed["doc_id"].dtype != object and typed["doc_id"].isna().tolist() == [False, True]

@@ -40,9 +40,8 @@ def dictionary_columns() -> dict[str, list[str]]:
     return columns
 
 
-def apply_schema(frame: pd.DataFrame, table: str, text: bool = True) -> pd.DataFrame:
-    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error). With
-    text=False, string columns stay as they are (for a CSV file, where a missing string is empty either way)."""
+def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error)."""
     types = dictionary_types()
     missing = [c for c in frame.columns if (table, c) not in types]
     if missing:
@@ -50,7 +49,7 @@ def apply_schema(frame: pd.DataFrame, table: str, text: bool = True) -> pd.DataF
     out = frame.copy(deep=False)
     for column, dtype in frame.dtypes.items():
         kind = types[(table, column)]
-        if (text or kind != "str") and dtype != kind:
+        if dtype != kind:
             out[column] = cast_column(out[column], kind)
     return out
 

@@ -39,7 +39,7 @@ from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, colu
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter
+from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter, write_csv
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -213,7 +213,7 @@ def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> N
     """The comparison table, built from the files just written (what a researcher's own analysis would read) and
     the indicator columns counted as the indicators were written."""
     comparison = build_comparison(out_dir, indicators)
-    comparison.to_csv(out_dir / "comparison.csv", index=False, encoding="utf-8-sig")
+    write_csv(comparison, out_dir / "comparison.csv")
     comparison.to_parquet(out_dir / "comparison.parquet", index=False)
 
 

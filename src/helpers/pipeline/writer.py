@@ -1,14 +1,19 @@
 """The writing stage: one CSV (UTF-8 with BOM, for Excel) and one Parquet file per tidy table, appended
 document by document, every part cast to the data dictionary's types.
+
+Both files are written from the same Arrow table by Arrow's own writers: Arrow's CSV writer took 0.5 s where pandas'
+took 5.4 s for the tables of 1,000 synthetic documents. Its CSV quotes every string (a missing string is an empty
+field, an empty one ``""``), writes booleans as ``true``/``false`` and a whole float without ``.0`` (and, from 1e10
+up, with an exponent: ``1.2345678901e+10``); numbers are never quoted, so Excel, pandas and R read the same values.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from helpers.pipeline.export import Digests
@@ -24,6 +29,31 @@ WRITTEN = [*TABLE_NAMES, "problems"]  # the run's problems come last, once every
 # Documents buffered before every table is written: memory stays flat with the corpus, and a file's row groups
 # (each a batch of documents) do not depend on the executor or the number of workers.
 DOCUMENTS_PER_FLUSH = 100
+UTF8_BOM = b"\xef\xbb\xbf"  # Excel reads a CSV as UTF-8 only after it
+
+
+class CsvFile:
+    """One CSV file (UTF-8 with BOM) written from Arrow tables of one schema, appended in turn."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.sink = pa.OSFile(str(path), "wb")
+        self.sink.write(UTF8_BOM)
+        self.writer = pa_csv.CSVWriter(self.sink, schema)
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.sink.close()
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A whole frame as one CSV file, as the writer writes each table."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    csv = CsvFile(path, table.schema)
+    csv.write(table)
+    csv.close()
 
 
 class TableWriter:
@@ -37,7 +67,7 @@ class TableWriter:
         self.out_dir = out_dir
         self.buffers: dict[str, list[Part]] = {name: [] for name in WRITTEN}
         self.documents = 0  # documents buffered since the last flush
-        self.csv: dict[str, TextIO] = {}
+        self.csv: dict[str, CsvFile] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
         self.digests = Digests()  # each document's, as its rows are written
         self.closed: set[str] = set()
@@ -65,18 +95,15 @@ class TableWriter:
         self._write(name, frame.sort_values(keys, kind="stable").reset_index(drop=True))
 
     def _write(self, name: str, frame: pd.DataFrame) -> None:
-        """The rows cast to the dictionary's types; the CSV written before the strings are (Arrow strings would be
-        turned back into Python ones to be written)."""
-        first = name not in self.csv
-        if first:
-            self.csv[name] = (self.out_dir / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
-        frame = apply_schema(frame, name, text=False)
-        frame.to_csv(self.csv[name], index=False, header=first)
-        frame = apply_schema(frame, name)  # the strings alone are left to cast
+        """The rows cast to the dictionary's types (so every batch of a table has one Arrow schema), into both
+        files."""
+        frame = apply_schema(frame, name)
         self.digests.add(name, frame)
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        if name not in self.parquet:
+        if name not in self.csv:
+            self.csv[name] = CsvFile(self.out_dir / f"{name}.csv", table.schema)
             self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)
+        self.csv[name].write(table)
         self.parquet[name].write_table(table)
 
     def close(self, names: Iterable[str] = WRITTEN) -> None:
