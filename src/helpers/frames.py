@@ -20,6 +20,11 @@ def column_arrays(frame: pd.DataFrame) -> list[Array]:
     return [manager.iget_values(i) for i in range(frame.shape[1])]
 
 
+def column_types(frame: pd.DataFrame) -> list:
+    """Every column's type, in column order (what ``frame.dtypes`` holds, without its Series)."""
+    return list(frame._mgr.get_dtypes())
+
+
 def column_values(frame: pd.DataFrame, column: str) -> Array:
     """One column's array (the frame has the column once)."""
     return frame._mgr.iget_values(frame.columns.get_loc(column))

@@ -15,7 +15,7 @@ from functools import cache
 import pandas as pd
 
 from helpers.config import PACKAGE_DIR
-from helpers.frames import column_arrays
+from helpers.frames import column_types
 
 # The tables' string type, fixed as the module loads (pandas' default then): the name "str" read inside
 # plain_strings would be numpy's, which writes None as "None".
@@ -67,12 +67,19 @@ def check_schema(frame: pd.DataFrame, table: str) -> None:
     """Raise where apply_schema would (a column the dictionary lacks, a value its type cannot hold), casting only
     the columns that can fail: numeric or boolean ones that hold something else. Cheap enough for every document."""
     types = dictionary_types()
-    for column, values in zip(frame.columns, column_arrays(frame), strict=True):
-        dtype, kind = values.dtype, types.get((table, column))
+    for column, dtype in zip(frame.columns, column_types(frame), strict=True):
+        kind = types.get((table, column))
         if kind is None:
             raise KeyError(f"data_dictionary.csv: table {table} lacks column {column}")
-        if kind != "str" and not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        if kind != "str" and not _holds_numbers(dtype):
             cast_column(frame[column], kind)
+
+
+@cache
+def _holds_numbers(dtype: object) -> bool:
+    """Numbers or booleans (a column of such a type casts to any numeric or boolean kind); asked per column of
+    every frame, answered once per type."""
+    return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
 
 
 STRING_INFERENCE = "future.infer_string"
