@@ -249,3 +249,30 @@ def test_a_sigterm_a_library_swallows_still_stops_the_run_before_the_swap(tmp_pa
     reports.stop_if_terminated()  # nothing left to stop a later run in this process
     assert stopped.value.code == 128 + signal.SIGTERM
     assert {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()} == before
+
+
+def test_an_interrupted_processing_ends_the_reports_run(tmp_path, monkeypatch):
+    """Ctrl-C or SIGTERM while `reports` processes ends the run there, with the signal's status: no report is built
+    from the outputs an earlier run left."""
+    import os
+    import signal
+
+    from helpers.pipeline import corpus
+    from reporting import write_stub_notebooks
+
+    raw_dir, notebooks, out_dir = tmp_path / "raw", tmp_path / "notebooks", tmp_path / "reports"
+    bundled_raw(raw_dir, DOC_IDS[:2])
+    write_stub_notebooks(notebooks)
+    assert run(raw_dir, tmp_path / "processed", out_dir, notebooks_dir=notebooks).status in (0, 1)
+    before = {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()}
+    set_bureau_name(raw_dir, DOC_IDS[0], "样本医疗保障局")  # a changed input: processing runs again
+
+    def interrupted(*_args, **_kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("the signal did not interrupt processing")
+
+    monkeypatch.setattr(corpus, "process_corpus", interrupted)
+    again = run(raw_dir, tmp_path / "processed", out_dir, notebooks_dir=notebooks)
+    assert again.status == 128 + signal.SIGTERM, again.stdout
+    assert "built" not in again.stdout
+    assert {p.name: p.read_bytes() for p in out_dir.iterdir() if p.is_file()} == before

@@ -33,7 +33,7 @@ from helpers.pipeline import export
 from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
-from helpers.pipeline.interrupts import Interrupted, signals_interrupt
+from helpers.pipeline.interrupts import INTERRUPTED_BASE, Interrupted, signals_interrupt
 from helpers.pipeline.memory import peak_memory_mb, release_free_memory
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.parts import Part, join
@@ -90,7 +90,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
         return 1
     except (KeyboardInterrupt, Interrupted) as exc:
         print(f"error: interrupted; {kept}", file=sys.stderr)
-        return 128 + getattr(exc, "signum", signal.SIGINT)
+        return INTERRUPTED_BASE + getattr(exc, "signum", signal.SIGINT)
     except Exception as exc:  # a fault of the run as a whole (every document's own is caught where it arose)
         print(f"error: unexpected {type(exc).__name__}: {' '.join(str(exc).split())}; {kept}", file=sys.stderr)
         return 1

@@ -57,6 +57,7 @@ def uninterrupted() -> Iterator[None]:
 
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+INTERRUPTED_BASE = 128  # a run a signal ended exits with 128 + the signal's number, as a shell reports it
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from pathlib import Path
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.fsio import FolderLock, OutputError, describe_os_error, replace_folder, staging_folder, write_atomic
 from helpers.pipeline.executor import ExecutorError, add_executor_arguments, make_executor
-from helpers.pipeline.interrupts import raise_or_hold
+from helpers.pipeline.interrupts import INTERRUPTED_BASE, raise_or_hold
 from helpers.pipeline.outputs import RUN_MANIFEST, outputs_digest, problem_lines
 from helpers.report import site
 from helpers.report.state import (
@@ -303,6 +303,8 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
     site.recover(out_dir)
     source_fp = source_fingerprint()
     ran, status = ensure_processed(raw_dir, processed_dir, source_fp, jobs, interim_dir, executor, scheduler, workbook)
+    if status > INTERRUPTED_BASE:  # Ctrl-C or SIGTERM stopped processing (it said so): the run ends there, not on
+        return status  # the outputs an earlier run left
     print(f"process: {'ran' if ran else 'up to date'}{'' if status == 0 else ' with problems'}")
     if not (processed_dir / "documents.parquet").is_file():
         print(f"error: {processed_dir}: no documents.parquet, no report built", file=sys.stderr)
@@ -376,14 +378,14 @@ _TERMINATED: list[int] = []  # the SIGTERM received, if one was
 
 def _terminate(signum, frame) -> None:
     _TERMINATED.append(signum)
-    raise_or_hold(SystemExit(128 + signum))  # unwinds: workers stopped, the staging folder removed, the old reports kept
+    raise_or_hold(SystemExit(INTERRUPTED_BASE + signum))  # unwinds: workers stopped, the staging folder removed, the old reports kept
 
 
 def stop_if_terminated() -> None:
     """Raise the SIGTERM's SystemExit again where a library caught it in passing (in a notebook's machinery, say):
     the run stops before it swaps in a set that would lack the page it was building."""
     if _TERMINATED:
-        raise SystemExit(128 + _TERMINATED[0])
+        raise SystemExit(INTERRUPTED_BASE + _TERMINATED[0])
 
 
 def run(args: argparse.Namespace) -> int:
