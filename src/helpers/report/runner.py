@@ -378,7 +378,8 @@ _TERMINATED: list[int] = []  # the SIGTERM received, if one was
 
 def _terminate(signum, frame) -> None:
     _TERMINATED.append(signum)
-    raise_or_hold(SystemExit(INTERRUPTED_BASE + signum))  # unwinds: workers stopped, the staging folder removed, the old reports kept
+    # unwinds: workers stopped, the staging folder removed, the old reports kept
+    raise_or_hold(SystemExit(INTERRUPTED_BASE + signum))
 
 
 def stop_if_terminated() -> None:
