@@ -6,10 +6,10 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from helpers.frames import plain_strings
 from helpers.pipeline.outputs import columns_of
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.writer import TableWriter
-from helpers.schema import plain_strings
 
 
 def _frame(**columns) -> pd.DataFrame:

@@ -1,9 +1,8 @@
-"""Tidy records become a frame column by column (tables.read.records_frame): the frame pandas' from_records makes."""
+"""Tidy records become a frame column by column (frames.records_frame): the frame pandas' from_records makes."""
 import pandas as pd
 import pytest
 
-from helpers.schema import plain_strings
-from helpers.tables.read import records_frame
+from helpers.frames import plain_strings, records_frame
 
 COLUMNS = ["doc_id", "line", "total_wan", "basic_wan", "code", "declared_empty", "note"]
 CASES = {

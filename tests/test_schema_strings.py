@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from helpers.schema import apply_schema, plain_strings, text_array
+from helpers.frames import plain_strings, text_array
+from helpers.schema import apply_schema
 
 
 def test_plain_strings_holds_objects_inside_and_restores_the_default_after_an_error():

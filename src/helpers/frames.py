@@ -1,17 +1,39 @@
-"""A frame's columns as pandas stores them, for code that reads many columns of small frames.
+"""A frame's columns as pandas stores them, for code that reads or builds many columns of small frames.
 
 ``frame[c]`` builds a Series around a column each time (tens of microseconds), and ``frame.dtypes`` a Series of
 types: for the few hundred columns of one document's tables, more than reading their values costs. The block
 manager hands out each column's array as stored (a numpy array, or an extension array such as ``Int64`` or Arrow
 strings), the same one ``frame[c].array`` wraps.
+
+Building is the mirror image: ``pd.DataFrame({column: list})`` checks and infers a type for every column (half of
+what building a document's frames cost). ``frame_of`` gives the same frame from the set of Python types each column
+holds: a set whose type pandas always infers the same way (``NUMPY_TYPES`` and the others, each checked against pandas by a test)
+becomes its numpy array at once; any other column goes through pandas' own inference.
 """
 from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
 Array = np.ndarray | ExtensionArray
+# The tables' string type, fixed as the module loads (pandas' default then): the name "str" read inside
+# plain_strings would be numpy's, which writes None as "None".
+TEXT = pd.Series(["text"]).dtype
+_NONE = type(None)
+# The Python types of a column's values → the numpy type pandas' constructor gives the column (a test checks each).
+NUMPY_TYPES: dict[frozenset[type], type] = {
+    frozenset({float}): np.float64, frozenset({float, _NONE}): np.float64, frozenset({int}): np.int64,
+    frozenset({bool}): np.bool_,
+}
+OBJECT_TYPES = {frozenset({_NONE}), frozenset({bool, float}), frozenset({bool, _NONE})}  # objects, as they are
+# Objects, as they are, where strings are held as Python objects (elsewhere pandas infers its string type)
+TEXT_TYPES = {frozenset({str}), frozenset({str, _NONE}), frozenset({str, float}), frozenset({str, float, _NONE})}
 
 
 def column_arrays(frame: pd.DataFrame) -> list[Array]:
@@ -28,3 +50,102 @@ def column_types(frame: pd.DataFrame) -> list:
 def column_values(frame: pd.DataFrame, column: str) -> Array:
     """One column's array (the frame has the column once)."""
     return frame._mgr.iget_values(frame.columns.get_loc(column))
+
+
+STRING_INFERENCE = "future.infer_string"
+
+
+class _PlainStrings:
+    """How many blocks hold plain strings now, and the option's value before the first (threads of one process,
+    such as a Dask worker's, share the option: the first block in sets it, the last one out restores it)."""
+
+    lock = threading.Lock()
+    depth = 0
+    before = True
+
+
+@contextmanager
+def plain_strings() -> Iterator[None]:
+    """Strings held as Python objects, not Arrow arrays, inside the block: a document's frames are small and built
+    column by column, where converting every string column to Arrow cost a third of a document's time; the writer
+    casts each batch to the dictionary's types once. Where pandas no longer has the option, its default holds."""
+    with _PlainStrings.lock:
+        try:
+            if _PlainStrings.depth == 0:
+                _PlainStrings.before = _string_inference(None)
+                _string_inference(False)
+            _PlainStrings.depth += 1
+        except pd.errors.OptionError:
+            pass
+    try:
+        yield
+    finally:
+        with _PlainStrings.lock:
+            if _PlainStrings.depth:
+                _PlainStrings.depth -= 1
+                if _PlainStrings.depth == 0:
+                    _string_inference(_PlainStrings.before)
+
+
+def strings_plain() -> bool:
+    """Whether strings are held as Python objects here (inside plain_strings)."""
+    with _PlainStrings.lock:
+        return _PlainStrings.depth > 0
+
+
+def text_array(values: list) -> pd.api.extensions.ExtensionArray:
+    """Strings (None where missing) as the frames around hold them: the tables' string type, or plain objects
+    inside plain_strings."""
+    return pd.array(values, dtype=object if strings_plain() else TEXT)
+
+
+def _string_inference(value: bool | None) -> bool:
+    """The option's value, set first unless value is None (pandas 3 warns that the option is deprecated)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if value is not None:
+            pd.set_option(STRING_INFERENCE, value)
+        return bool(pd.get_option(STRING_INFERENCE))
+
+
+def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Records as a frame of exactly these columns (a column no record has is empty: NaN, float), the frame
+    ``from_records`` makes, column by column: most of the 60 columns of a budget table are in no record, and such a
+    column, built as floats at once, needs no type inferred from a column of NaN."""
+    if not records:
+        return pd.DataFrame.from_records(records, columns=columns)
+    present = set().union(*records)
+    empty = np.full(len(records), np.nan)
+    return frame_of({c: [r.get(c, np.nan) for r in records] if c in present else empty for c in columns},
+                    len(records))
+
+
+def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
+    """The frame ``pd.DataFrame(columns)`` makes (index 0…rows-1) from lists of Python values; an array of that
+    length is taken as it is."""
+    plain = strings_plain()
+    arrays = [values if isinstance(values, np.ndarray | ExtensionArray) else _column(values, plain)
+              for values in columns.values()]
+    inferred = {i: values for i, (values, array) in enumerate(zip(columns.values(), arrays, strict=True))
+                if array is None}
+    if inferred:  # the constructor's own inference (a Series' differs), for all of them at once
+        for i, array in zip(inferred, column_arrays(pd.DataFrame({str(i): v for i, v in inferred.items()})),
+                            strict=True):
+            arrays[i] = array
+    return pd.DataFrame._from_arrays(arrays, columns=pd.Index(list(columns)), index=pd.RangeIndex(rows),
+                                     verify_integrity=False)
+
+
+def _column(values: list, plain_strings: bool) -> Array | None:
+    """The column's array where its types tell it, None where pandas' inference must decide."""
+    types = frozenset(map(type, values))
+    if types in OBJECT_TYPES or plain_strings and types in TEXT_TYPES:
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        return column
+    if types in NUMPY_TYPES:
+        try:
+            return np.array(values, dtype=NUMPY_TYPES[types])
+        except OverflowError:  # an integer beyond int64
+            pass
+    return None

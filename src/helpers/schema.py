@@ -6,20 +6,13 @@ runs identical.
 """
 from __future__ import annotations
 
-import threading
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 
 import pandas as pd
 
 from helpers.config import PACKAGE_DIR
-from helpers.frames import column_types
+from helpers.frames import TEXT, column_types
 
-# The tables' string type, fixed as the module loads (pandas' default then): the name "str" read inside
-# plain_strings would be numpy's, which writes None as "None".
-TEXT = pd.Series(["text"]).dtype
 PANDAS_TYPES = {"string": "str", "float": "float64", "int": "Int64", "integer": "Int64", "bool": "boolean",
                 "boolean": "boolean"}
 
@@ -80,55 +73,3 @@ def _holds_numbers(dtype: object) -> bool:
     """Numbers or booleans (a column of such a type casts to any numeric or boolean kind); asked per column of
     every frame, answered once per type."""
     return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-
-
-STRING_INFERENCE = "future.infer_string"
-
-
-class _PlainStrings:
-    """How many blocks hold plain strings now, and the option's value before the first (threads of one process,
-    such as a Dask worker's, share the option: the first block in sets it, the last one out restores it)."""
-
-    lock = threading.Lock()
-    depth = 0
-    before = True
-
-
-@contextmanager
-def plain_strings() -> Iterator[None]:
-    """Strings held as Python objects, not Arrow arrays, inside the block: a document's frames are small and built
-    column by column, where converting every string column to Arrow cost a third of a document's time; the writer
-    casts each batch to the dictionary's types once. Where pandas no longer has the option, its default holds."""
-    with _PlainStrings.lock:
-        try:
-            if _PlainStrings.depth == 0:
-                _PlainStrings.before = _string_inference(None)
-                _string_inference(False)
-            _PlainStrings.depth += 1
-        except pd.errors.OptionError:
-            pass
-    try:
-        yield
-    finally:
-        with _PlainStrings.lock:
-            if _PlainStrings.depth:
-                _PlainStrings.depth -= 1
-                if _PlainStrings.depth == 0:
-                    _string_inference(_PlainStrings.before)
-
-
-def text_array(values: list) -> pd.api.extensions.ExtensionArray:
-    """Strings (None where missing) as the frames around hold them: the tables' string type, or plain objects
-    inside plain_strings."""
-    with _PlainStrings.lock:
-        plain = _PlainStrings.depth > 0
-    return pd.array(values, dtype=object if plain else TEXT)
-
-
-def _string_inference(value: bool | None) -> bool:
-    """The option's value, set first unless value is None (pandas 3 warns that the option is deprecated)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if value is not None:
-            pd.set_option(STRING_INFERENCE, value)
-        return bool(pd.get_option(STRING_INFERENCE))

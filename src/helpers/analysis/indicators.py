@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
-from helpers.schema import text_array
+from helpers.frames import text_array
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
 

@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.checks.performance import project_blocks
 from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
+from helpers.frames import records_frame
 from helpers.tables.context import ECON_KINDS
 
 # The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
@@ -89,12 +90,12 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
     if rows and stated:
         # Both parts with doc_id and source in their rows, in the file's column order: the frame concat builds below,
         # without a frame step per added column (an empty part would type those columns object: not here).
-        table_part = pd.DataFrame([{"doc_id": doc_id, "source": "table", **r} for r in rows], columns=KEY_FIGURE_COLUMNS)
-        narrative_part = _typed_narrative(pd.DataFrame([{"doc_id": doc_id, "source": "narrative", **r} for r in stated],
-                                                       columns=KEY_FIGURE_COLUMNS))
+        table_part = records_frame([{"doc_id": doc_id, "source": "table", **r} for r in rows], KEY_FIGURE_COLUMNS)
+        narrative_part = _typed_narrative(records_frame([{"doc_id": doc_id, "source": "narrative", **r} for r in stated],
+                                                        KEY_FIGURE_COLUMNS))
         return pd.concat([table_part, narrative_part], ignore_index=True)
-    table_rows = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
-    narr = _typed_narrative(pd.DataFrame(stated, columns=FIGURE_COLUMNS))
+    table_rows = records_frame(rows, FIGURE_COLUMNS)
+    narr = _typed_narrative(records_frame(stated, FIGURE_COLUMNS))
     out = pd.concat([table_rows.assign(source="table"), narr.assign(source="narrative")], ignore_index=True)
     out.insert(0, "doc_id", doc_id)
     return out[KEY_FIGURE_COLUMNS]
@@ -217,7 +218,7 @@ def _why_missing(figure: str, tables: dict[str, dict]) -> str:
 
 def narrative_key_figures(statements: pd.DataFrame) -> pd.DataFrame:
     """Per figure, the first statement of it in the text (columns of key_figures)."""
-    return _typed_narrative(pd.DataFrame(_narrative_rows(statements), columns=FIGURE_COLUMNS))
+    return _typed_narrative(records_frame(_narrative_rows(statements), FIGURE_COLUMNS))
 
 
 def _narrative_rows(statements: pd.DataFrame) -> list[dict]:

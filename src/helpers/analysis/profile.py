@@ -18,6 +18,7 @@ import pandas as pd
 from helpers.checks.ledger import FINDING_COLUMNS, check_catalogue
 from helpers.checks.records import column_list, column_lists, column_sum, is_missing
 from helpers.config import MAPS_DIR
+from helpers.frames import records_frame
 from helpers.ingest.layer import pages_of_lines
 
 # Amounts are 万元 with two decimals: equal within half a cent of 万元.
@@ -330,7 +331,7 @@ def build_profile(doc_id: str, frames: dict[str, pd.DataFrame], classes: pd.Data
         if total is not None:
             add("admin_budget_per_staff_wan", _ratio(_less(total, transferred), count), "admin_budget_wan / headcount",
                 unit="万元/人")
-    return pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+    return records_frame(rows, PROFILE_COLUMNS)
 
 
 REMAINDERS = ("admin_budget_wan", "project_admin_wan")  # a whole less its parts: negative only if a part is wrong
@@ -366,7 +367,7 @@ def check_profile(doc_id: str, profile: pd.DataFrame,
                      "refs": f"{kind if isinstance(kind, str) and kind else 'spending_profile'}:{measure}",
                      "lines": " ".join(map(str, lines)),
                      "pages": " ".join(str(n) for n in pages_of_lines(pages, lines))})
-    return profile.assign(contested_by=contested), pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return profile.assign(contested_by=contested), records_frame(rows, FINDING_COLUMNS)
 
 
 def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:

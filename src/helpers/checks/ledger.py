@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.checks.records import Rows, is_missing
 from helpers.config import MAPS_DIR, PACKAGE_DIR
+from helpers.frames import records_frame
 from helpers.ingest.layer import pages_of_lines
 
 HALF_CENT = 0.005
@@ -167,7 +168,7 @@ class Ledger:
     def frame(self) -> pd.DataFrame:
         """The findings, each (check, refs, message) once: what ``drop_duplicates`` keeps, without
         its cost on a frame that seldom has a duplicate."""
-        frame = pd.DataFrame(self.rows, columns=FINDING_COLUMNS)
+        frame = records_frame(self.rows, FINDING_COLUMNS)
         keep: list[int] = []
         seen: set[tuple[str, str, str]] = set()
         for i, row in enumerate(self.rows):

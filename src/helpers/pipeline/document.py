@@ -15,6 +15,7 @@ from helpers.checks.reconcile import reconcile
 from helpers.checks.repeats import repeated_tables
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
+from helpers.frames import records_frame
 from helpers.ingest.document import read_document
 from helpers.ingest.layer import add_pages
 from helpers.ingest.metadata import document_metadata
@@ -25,7 +26,7 @@ from helpers.pipeline.parts import Part
 from helpers.schema import check_schema
 from helpers.tables.kinds import classify_unknown_tables
 from helpers.tables.names import attach_project_codes
-from helpers.tables.read import read_tables, records_frame
+from helpers.tables.read import read_tables
 from helpers.tables.split import RawDocument, extract_document
 from helpers.tables.survey import document_type, input_problems, template_family
 
@@ -124,7 +125,7 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
                   input_problems(doc, frames["unparsed"], bool(meta.get("metadata_inferred")))),
                 *(Problem("error", file, message, "checks", doc_id) for message in repeated_tables(doc))]
     document["problems"] = "; ".join(f"{p.severity}: {p.message}" for p in problems)
-    frames["documents"] = pd.DataFrame([document])
+    frames["documents"] = records_frame([document], list(document))
     add_page_columns(frames, raw.pages)
     stage.name = "write"
     # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run.

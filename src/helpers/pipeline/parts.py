@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.frames import Array, column_arrays
-from helpers.schema import plain_strings
+from helpers.frames import Array, column_arrays, plain_strings
 
 
 @dataclass(frozen=True)

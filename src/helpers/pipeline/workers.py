@@ -14,13 +14,13 @@ import pandas as pd
 
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError
+from helpers.frames import plain_strings
 from helpers.ingest.layer import LayerRun, ensure_layer
 from helpers.ingest.sources import DocumentSource, kind_of
 from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.executor import Done, Executor, LocalExecutor
 from helpers.pipeline.memory import peak_memory_mb
 from helpers.pipeline.reuse import compact_keys
-from helpers.schema import plain_strings
 
 Outcome = tuple[DocumentSource, DocumentResult | None, DocumentError | None]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from helpers.frames import records_frame
 from helpers.tables.budget import parse_function_table, parse_summary_table
 from helpers.tables.context import (
     ECON_KINDS,
@@ -74,18 +74,6 @@ TABLE_COLUMNS = [
     "doc_id", "table_kind", "title", "title_line", "first_line", "last_line", "unit", "n_rows", "roles",
     "page_break_lines", "empty_page_lines", "declared_empty", "title_inferred", "label", "kind_source", "scope",
 ]
-
-
-def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """Records as a frame of exactly these columns (a column no record has is empty: NaN, float), the frame
-    ``from_records`` makes, column by column: most of the 60 columns of a budget table are in no record, and such a
-    column, built as floats at once, needs no type inferred from a column of NaN."""
-    if not records:
-        return pd.DataFrame.from_records(records, columns=columns)
-    present = set().union(*records)
-    empty = np.full(len(records), np.nan)
-    return pd.DataFrame({c: [r.get(c, np.nan) for r in records] if c in present else empty for c in columns},
-                        columns=columns)
 
 
 @dataclass

@@ -1,0 +1,54 @@
+"""Frames built column by column (helpers.frames.frame_of) are the frames pandas' constructor makes."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings
+
+# One column of values per set of types the tables name, then columns pandas' inference decides.
+EXAMPLES = {
+    frozenset({float}): [1.5, float("nan")],
+    frozenset({float, type(None)}): [1.5, None],
+    frozenset({int}): [3, -4],
+    frozenset({bool}): [True, False],
+    frozenset({type(None)}): [None, None],
+    frozenset({bool, float}): [True, float("nan")],
+    frozenset({bool, type(None)}): [False, None],
+    frozenset({str}): ["2101", "运行维护费"],
+    frozenset({str, type(None)}): ["2101", None],
+    frozenset({str, float}): ["2101", float("nan")],
+    frozenset({str, float, type(None)}): ["2101", float("nan"), None],
+}
+INFERRED = {
+    "integers with a gap": [3, None],
+    "integers and floats": [2, 2.5],
+    "beyond int64": [2**63, 1],
+    "numpy floats": [np.float64(1.5), np.float64(2.0)],
+    "booleans and integers": [True, 1],
+}
+
+
+def test_every_set_of_types_the_tables_name_has_an_example():
+    assert set(EXAMPLES) == set(NUMPY_TYPES) | OBJECT_TYPES | TEXT_TYPES
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain strings", "pandas strings"])
+@pytest.mark.parametrize("values", [*EXAMPLES.values(), *INFERRED.values()],
+                         ids=[*(" ".join(sorted(t.__name__ for t in k)) for k in EXAMPLES), *INFERRED])
+def test_frame_of_is_the_frame_pandas_makes(values, plain):
+    def build():
+        columns = {"a": list(values), "line": list(range(len(values))), "empty": np.full(len(values), np.nan)}
+        return frame_of(columns, len(values)), pd.DataFrame(columns)
+
+    if plain:
+        with plain_strings():
+            got, want = build()
+    else:
+        got, want = build()
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
+    assert [type(v) for v in got["a"].array] == [type(v) for v in want["a"].array]  # None stays None, NaN NaN
+
+
+def test_a_frame_of_no_rows():
+    got = frame_of({"a": [], "b": []}, 0)
+    pd.testing.assert_frame_equal(got, pd.DataFrame({"a": [], "b": []}), check_index_type=True)
