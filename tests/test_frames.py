@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings
+from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings, typed_frame
 
 # One column of values per set of types the tables name, then columns pandas' inference decides.
 EXAMPLES = {
@@ -52,3 +52,37 @@ def test_frame_of_is_the_frame_pandas_makes(values, plain):
 def test_a_frame_of_no_rows():
     got = frame_of({"a": [], "b": []}, 0)
     pd.testing.assert_frame_equal(got, pd.DataFrame({"a": [], "b": []}), check_index_type=True)
+
+
+DTYPES = {"line": "int64", "kind": str, "subject": object, "value": "float64", "year": "Int64"}
+ROWS = {
+    "typical": [{"line": 3, "kind": "amount", "subject": None, "value": 12.5, "year": 2026},
+                {"line": 4, "kind": "share", "subject": "支出", "value": None, "year": None}],
+    "integers among the floats": [{"line": 3, "kind": "amount", "subject": "x", "value": 12, "year": 2025}],
+    "a number where text is asked": [{"line": 3, "kind": 7, "subject": 1.5, "value": 1.0, "year": None}],
+    "no row": [],
+}
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain strings", "pandas strings"])
+@pytest.mark.parametrize("rows", ROWS.values(), ids=ROWS.keys())
+def test_typed_frame_is_the_frame_of_typed_series(rows, plain):
+    def build():
+        want = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=d) for c, d in DTYPES.items()})
+        return typed_frame(rows, DTYPES), want
+
+    if plain:
+        with plain_strings():
+            got, want = build()
+    else:
+        got, want = build()
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
+
+
+def test_frame_of_stores_arrays_as_the_constructor_does():  # a NumPy array pandas wraps is stored unwrapped
+    with plain_strings():
+        columns = {"name": pd.array(["a", None], dtype=object), "n": pd.array([1, None], dtype="Int64"),
+                   "share": np.array([0.5, np.nan])}
+        got, want = frame_of(columns, 2), pd.DataFrame(columns, copy=False)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_index_type=True)
+    assert [type(a) for a in got._mgr.arrays] == [type(a) for a in want._mgr.arrays]

@@ -136,13 +136,38 @@ def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
                                      verify_integrity=False)
 
 
+def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:
+    """The rows as ``pd.DataFrame({c: pd.Series(values, dtype=dtypes[c])})`` makes them, these columns in this order;
+    a column whose values are all of the type asked for is taken as it is, the others are converted by pandas."""
+    plain = strings_plain()
+    columns = {}
+    for column, dtype in dtypes.items():
+        values = [row[column] for row in rows]
+        types = frozenset(map(type, values))
+        if dtype is object or dtype is str and plain and types <= {str}:
+            columns[column] = _objects(values)
+        elif dtype in ("float64", "int64") and types <= NUMERIC_TYPES[dtype]:
+            columns[column] = np.array(values, dtype=dtype)
+        else:
+            columns[column] = pd.Series(values, dtype=dtype)._values  # what the frame of Series would hold
+    return frame_of(columns, len(rows))
+
+
+# The Python types numpy converts to each numeric type as pandas does (None is NaN among floats).
+NUMERIC_TYPES = {"float64": {float, int, _NONE}, "int64": {int}}
+
+
+def _objects(values: list) -> np.ndarray:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
 def _column(values: list, plain_strings: bool) -> Array | None:
     """The column's array where its types tell it, None where pandas' inference must decide."""
     types = frozenset(map(type, values))
     if types in OBJECT_TYPES or plain_strings and types in TEXT_TYPES:
-        column = np.empty(len(values), dtype=object)
-        column[:] = values
-        return column
+        return _objects(values)
     if types in NUMPY_TYPES:
         try:
             return np.array(values, dtype=NUMPY_TYPES[types])

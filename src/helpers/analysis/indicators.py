@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
-from helpers.frames import text_array
+from helpers.frames import frame_of, text_array
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
 
@@ -444,4 +444,4 @@ def _summary_types(rows: list[dict]) -> pd.DataFrame:
         else:
             out[column] = np.array(values, dtype="float64")
     assert ((out["share_quantitative"] >= 0) & (out["share_quantitative"] <= 1)).all()  # of the project's own
-    return pd.DataFrame(out, copy=False)
+    return frame_of(out, len(rows))

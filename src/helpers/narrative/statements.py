@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import MAPS_DIR
+from helpers.frames import typed_frame
 from helpers.narrative.literals import holds_any, required_literals
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
 from helpers.tables.layout import function_class_names, strip_numbering
@@ -489,7 +490,4 @@ _STATEMENT_DTYPES = {
 def _statement_frame(rows: list[dict]) -> pd.DataFrame:
     """The statement rows as a frame, each column built with its dtype at once (converting
     a frame built from the rows column by column costs several times as much)."""
-    return pd.DataFrame({
-        column: pd.Series([row[column] for row in rows], dtype=_STATEMENT_DTYPES[column])
-        for column in STATEMENT_COLUMNS
-    })
+    return typed_frame(rows, {column: _STATEMENT_DTYPES[column] for column in STATEMENT_COLUMNS})
