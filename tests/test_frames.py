@@ -1,4 +1,6 @@
 """Frames built column by column (helpers.frames.frame_of) are the frames pandas' constructor makes."""
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,10 +42,7 @@ def test_frame_of_is_the_frame_pandas_makes(values, plain):
         columns = {"a": list(values), "line": list(range(len(values))), "empty": np.full(len(values), np.nan)}
         return frame_of(columns, len(values)), pd.DataFrame(columns)
 
-    if plain:
-        with plain_strings():
-            got, want = build()
-    else:
+    with plain_strings() if plain else contextlib.nullcontext():
         got, want = build()
     pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
     assert [type(v) for v in got["a"].array] == [type(v) for v in want["a"].array]  # None stays None, NaN NaN
@@ -71,10 +70,7 @@ def test_typed_frame_is_the_frame_of_typed_series(rows, plain):
         want = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=d) for c, d in DTYPES.items()})
         return typed_frame(rows, DTYPES), want
 
-    if plain:
-        with plain_strings():
-            got, want = build()
-    else:
+    with plain_strings() if plain else contextlib.nullcontext():
         got, want = build()
     pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
 

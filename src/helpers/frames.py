@@ -7,8 +7,10 @@ strings), the same one ``frame[c].array`` wraps.
 
 Building is the mirror image: ``pd.DataFrame({column: list})`` checks and infers a type for every column (half of
 what building a document's frames cost). ``frame_of`` gives the same frame from the set of Python types each column
-holds: a set whose type pandas always infers the same way (``NUMPY_TYPES`` and the others, each checked against pandas by a test)
-becomes its numpy array at once; any other column goes through pandas' own inference.
+holds: a set whose type pandas always infers the same way (``NUMPY_TYPES`` and the others, each checked against
+pandas by a test) becomes its numpy array at once; any other column goes through pandas' own inference.
+``records_frame`` and ``typed_frame`` build on it. Inside a document, strings are held as Python objects
+(``plain_strings``), which is what the sets of types assume where they hold a string.
 """
 from __future__ import annotations
 
