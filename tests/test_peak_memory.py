@@ -1,4 +1,6 @@
-"""The peak memory a run reports is its own: not what its parent held when it started the run."""
+"""The peak memory a run reports is its own: not what its parent held when it started the run; freed memory goes back
+to the system; the objects of the imports are set aside from the garbage collector while a run processes."""
+import gc
 import platform
 import re
 import subprocess
@@ -9,6 +11,8 @@ import pytest
 
 from helpers.__main__ import main
 from helpers.config import RAW_DIR
+from helpers.pipeline.executor import LocalExecutor
+from helpers.pipeline.memory import imports_set_aside
 from helpers.tools.synth import generate
 
 PEAK = "from helpers.pipeline.memory import peak_memory_mb; print(peak_memory_mb())"
@@ -55,3 +59,20 @@ def test_a_run_reports_the_peak_of_each_kind_of_process(tmp_path, capsys):
     assert hit, line
     main_mb, workers_mb, database_mb = map(int, hit.groups())
     assert min(main_mb, workers_mb, database_mb) > 20, line  # each a Python process with pandas, its own figure
+
+
+def _set_aside(_task: int) -> int:
+    return gc.get_freeze_count()
+
+
+def test_imports_are_set_aside_during_the_block_in_its_workers_too_and_come_back_after_an_error():
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), imports_set_aside():
+        assert gc.get_freeze_count() > 10_000  # every module's objects
+        executor = LocalExecutor(2)
+        try:
+            assert all(done.value > 10_000 for done in executor.map(_set_aside, range(4)))  # forked: inherited
+        finally:
+            executor.close()
+        raise RuntimeError("a stage failed")
+    assert gc.get_freeze_count() == 0

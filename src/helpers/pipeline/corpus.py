@@ -34,7 +34,7 @@ from helpers.pipeline.document import DocumentResult
 from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, ProcessApart, make_executor
 from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
 from helpers.pipeline.interrupts import INTERRUPTED_BASE, Interrupted, signals_interrupt
-from helpers.pipeline.memory import peak_memory_mb, release_free_memory
+from helpers.pipeline.memory import imports_set_aside, peak_memory_mb, release_free_memory
 from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
@@ -141,8 +141,9 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
     reuse = ReuseCount()
     files, digests = {}, []
     # An unlinked temporary file: gone with the run whatever happens, never among the outputs. The database is
-    # built apart (export.Database): what DuckDB holds while it loads is never part of this process's memory.
-    with tempfile.TemporaryFile(dir=out_dir) as spill, ProcessApart(export.__name__) as apart:
+    # built apart (export.Database): what DuckDB holds while it loads is never part of this process's memory. The
+    # objects of the imports are left out of garbage collection meanwhile, here and in the workers forked from here.
+    with tempfile.TemporaryFile(dir=out_dir) as spill, ProcessApart(export.__name__) as apart, imports_set_aside():
         try:
             run.extraction = extract_all(documents, runner, interim_dir)
             with closing(process_all(documents, manifest, runner, interim_dir)) as outcomes:

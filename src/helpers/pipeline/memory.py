@@ -9,13 +9,21 @@ A batch's frames are freed once it is written, but glibc's allocator keeps the f
 among live ones; the next batch, laid out differently, takes new pages. Over a long run that drift was most of the
 main process's growth (200 → 1,000 synthetic documents: +8.6% peak without, +3.1% with). ``malloc_trim`` returns
 free pages at once; elsewhere than glibc there is no such call, and this does nothing.
+
+While a run processes documents, the objects that were already there (every module imported: about 116,000) are set
+aside from the garbage collector (``imports_set_aside``): each full collection walked them all again (66 ms each),
+and a forked worker inherits them set aside. Processing 200 synthetic documents in one process: 44.1 → 40.9 ms a
+document (3 alternated runs each).
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import re
 import resource
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,3 +60,14 @@ def release_free_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+@contextmanager
+def imports_set_aside() -> Iterator[None]:
+    """Inside the block, the objects that existed when it began are left out of every garbage collection (they are
+    still freed when no longer referenced); after it, they are collected as before."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
