@@ -36,6 +36,8 @@ NUMPY_TYPES: dict[frozenset[type], type] = {
 OBJECT_TYPES = {frozenset({_NONE}), frozenset({bool, float}), frozenset({bool, _NONE})}  # objects, as they are
 # Objects, as they are, where strings are held as Python objects (elsewhere pandas infers its string type)
 TEXT_TYPES = {frozenset({str}), frozenset({str, _NONE}), frozenset({str, float}), frozenset({str, float, _NONE})}
+# typed_frame: the Python types numpy converts to each numeric type as pandas does (None is NaN among floats).
+NUMERIC_TYPES = {"float64": {float, int, _NONE}, "int64": {int}}
 
 
 def column_arrays(frame: pd.DataFrame) -> list[Array]:
@@ -134,6 +136,7 @@ def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
         for i, array in zip(inferred, column_arrays(pd.DataFrame({str(i): v for i, v in inferred.items()})),
                             strict=True):
             arrays[i] = array
+    # pandas' own constructor from finished arrays (private: tests/test_frames.py holds it to pd.DataFrame's frame)
     return pd.DataFrame._from_arrays(arrays, columns=pd.Index(list(columns)), index=pd.RangeIndex(rows),
                                      verify_integrity=False)
 
@@ -154,9 +157,6 @@ def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:
             columns[column] = pd.Series(values, dtype=dtype)._values  # what the frame of Series would hold
     return frame_of(columns, len(rows))
 
-
-# The Python types numpy converts to each numeric type as pandas does (None is NaN among floats).
-NUMERIC_TYPES = {"float64": {float, int, _NONE}, "int64": {int}}
 
 
 def _objects(values: list) -> np.ndarray:
