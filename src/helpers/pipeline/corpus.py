@@ -39,7 +39,7 @@ from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, colu
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter, write_csv
+from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter, write_table_files
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -214,8 +214,7 @@ def write_comparison(out_dir: Path, indicators: pd.DataFrame | None = None) -> N
     """The comparison table, built from the files just written (what a researcher's own analysis would read) and
     the indicator columns counted as the indicators were written."""
     comparison = build_comparison(out_dir, indicators)
-    write_csv(comparison, out_dir / "comparison.csv")
-    comparison.to_parquet(out_dir / "comparison.parquet", index=False)
+    write_table_files(comparison, out_dir, "comparison")
 
 
 def summary_line(result: DocumentResult) -> str:

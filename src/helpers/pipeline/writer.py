@@ -48,12 +48,13 @@ class CsvFile:
         self.sink.close()
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A whole frame as one CSV file, as the writer writes each table."""
+def write_table_files(frame: pd.DataFrame, out_dir: Path, name: str) -> None:
+    """A whole frame as its CSV and Parquet files, both from one Arrow table, as the writer writes each table."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    csv = CsvFile(path, table.schema)
+    csv = CsvFile(out_dir / f"{name}.csv", table.schema)
     csv.write(table)
     csv.close()
+    pq.write_table(table, out_dir / f"{name}.parquet")
 
 
 class TableWriter:
