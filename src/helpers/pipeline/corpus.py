@@ -39,7 +39,7 @@ from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, colu
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, process_all
-from helpers.pipeline.writer import CORPUS_TABLES, DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter, write_table_files
+from helpers.pipeline.writer import DOCUMENT_TABLES, DOCUMENTS_PER_FLUSH, TableWriter, write_table_files
 
 KEPT_FILES = (".gitkeep",)  # files of the output folder that are not outputs but belong there (git keeps the folder)
 
@@ -155,10 +155,9 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
                     print(summary_line(result))  # kept even with problems: nothing read is dropped
                     for problem in result.problems:
                         _report(run, problem)
-                    writer.add_document({n: p for n, p in result.parts.items() if n not in CORPUS_TABLES})
+                    writer.add_document(result.parts)
                     reuse.add(result.reuse_keys)
-                    pickle.dump([*(result.parts[name] for name in CORPUS_TABLES), result.reuse_keys], spill,
-                                pickle.HIGHEST_PROTOCOL)
+                    spill.write(result.set_aside)  # the parts of CORPUS_TABLES and the keys, pickled
                     run.n_documents += 1
                     run.workers_mb = max(run.workers_mb, result.peak_mb)
                     files[result.doc_id] = str(source.path)

@@ -3,6 +3,7 @@ call into its stage; nothing here parses or computes.
 """
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,20 +39,26 @@ class DocumentResult:
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
     reuse_keys: list[bytes] = field(default_factory=list)  # of its indicators, row by row (pipeline.reuse)
     parts: dict[str, Part] = field(default_factory=dict)  # the frames as column arrays, once packed
+    set_aside: bytes = b""  # once packed: the tables kept apart, with the reuse keys, as one pickle
+    rows: dict[str, int] = field(default_factory=dict)  # each table's number of rows, once packed
     peak_mb: float = 0.0  # the peak memory of the process that made it, when it was done
 
-    def pack(self) -> None:
-        """The frames as column arrays (pipeline.parts), the form in which a result leaves its worker."""
+    def pack(self, apart: tuple[str, ...] = ()) -> None:
+        """The frames as column arrays (pipeline.parts), the form in which a result leaves its worker; the tables
+        ``apart`` and the reuse keys pickled together (what the run's spill file holds of each document: the main
+        process writes the bytes as they come, and never unpickles them until it reads them back)."""
+        self.rows = {name: len(frame) for name, frame in self.frames.items()}
         self.parts = {name: Part.of(frame) for name, frame in self.frames.items()}
+        if apart:
+            self.set_aside = pickle.dumps([*(self.parts.pop(name) for name in apart), self.reuse_keys],
+                                          pickle.HIGHEST_PROTOCOL)
         self.frames = {}
 
     def table(self, name: str) -> pd.DataFrame:
         return self.frames[name] if name in self.frames else self.parts[name].frame()
 
     def count(self, name: str) -> int:
-        if name in self.parts:
-            return self.parts[name].rows
-        return len(self.frames.get(name, []))
+        return self.rows[name] if name in self.rows else len(self.frames.get(name, []))
 
 
 def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame,

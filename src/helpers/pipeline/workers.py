@@ -21,6 +21,7 @@ from helpers.pipeline.document import DocumentResult, process_document
 from helpers.pipeline.executor import Done, Executor, LocalExecutor
 from helpers.pipeline.memory import peak_memory_mb
 from helpers.pipeline.reuse import compact_keys
+from helpers.pipeline.writer import CORPUS_TABLES
 
 Outcome = tuple[DocumentSource, DocumentResult | None, DocumentError | None]
 
@@ -38,7 +39,7 @@ def process_one(task: DocumentTask) -> DocumentResult:
     with plain_strings():
         result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
     result.reuse_keys = compact_keys(result.frames["indicators"])
-    result.pack()
+    result.pack(apart=CORPUS_TABLES)
     result.peak_mb = peak_memory_mb()
     return result
 
@@ -58,8 +59,12 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, executo
     own = isinstance(executor, int)
     runner: Executor = LocalExecutor(executor) if own else executor
     positions = manifest_positions(manifest)
-    # each task's rows are taken as the task is made: only the tasks in flight hold a frame, never one per document
-    tasks = (DocumentTask(source, manifest.take(positions.get(source.doc_id, [])), interim_dir)
+    # Each task's rows are taken as the task is made: only the tasks in flight hold a frame, never one per document.
+    # As plain objects (the same Python strings): taking and pickling a row of Arrow strings costs three times more.
+    table = manifest.astype(object)
+    none = table.iloc[:0]
+    tasks = (DocumentTask(source, table.take(positions[source.doc_id]) if source.doc_id in positions else none,
+                          interim_dir)
              for source in documents)
     try:
         done: Done[DocumentTask, DocumentResult]
