@@ -1,10 +1,11 @@
 """Do two versions of the code write the same bytes? For refactorings that must not change any output.
 
-    .venv/bin/python scripts/same_outputs.py [--base REV] [--corpus DIR ...]
+    .venv/bin/python scripts/same_outputs.py [--base REV] [--corpus DIR ...] [--jobs J]
 
 Checks out REV (default HEAD) in a temporary git worktree, runs `python -m helpers process` of that version and of
 the working tree on each corpus (default: data/raw and ../shared/corpus-extra when present), and compares the
-sha256 of every output file. Exit status 1 when any file differs or exists on one side only.
+sha256 of every output file. Exit status 1 when any file differs or exists on one side only. With ``--jobs`` above
+1, every document's tables also go through the pickling that takes them out of their worker.
 """
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def process(src: Path, raw: Path, out: Path) -> None:
+def process(src: Path, raw: Path, out: Path, jobs: int) -> None:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    subprocess.run([sys.executable, "-m", "helpers", "process", "--raw-dir", str(raw), "--out-dir", str(out)],
-                   env=env, capture_output=True, check=False)
+    subprocess.run([sys.executable, "-m", "helpers", "process", "--raw-dir", str(raw), "--out-dir", str(out),
+                    "--jobs", str(jobs)], env=env, capture_output=True, check=False)
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -56,6 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="HEAD")
     parser.add_argument("--corpus", type=Path, action="append")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes of each run")
     args = parser.parse_args()
     corpora = args.corpus or [ROOT / "data" / "raw", *[p for p in [ROOT.parent / "shared" / "corpus-extra"] if p.is_dir()]]
     differ = 0
@@ -66,8 +68,8 @@ def main() -> int:
         try:
             for corpus in corpora:
                 before, after = Path(tmp) / f"{corpus.name}-before", Path(tmp) / f"{corpus.name}-after"
-                process(base / "src", corpus, before)
-                process(ROOT / "src", corpus, after)
+                process(base / "src", corpus, before, args.jobs)
+                process(ROOT / "src", corpus, after, args.jobs)
                 old, new = checksums(before), checksums(after)
                 changed = sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
                 print(f"{corpus}: {len(new)} files, {len(changed)} differ from {args.base}"
