@@ -108,11 +108,13 @@ def clean_line(text: str) -> str:
     return HEADING_MARK_RE.sub("", DEBRIS_RE.sub("", text)).strip()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def squeeze(text: str) -> str:
     """Text without any whitespace, for matching titles and labels."""
     # str.split() cuts at exactly the characters r"\s" matches, and is several times faster. Cached: a document asks
-    # it about 6,000 times, nearly all of them of a cell seen before (the same amounts and labels recur).
+    # it about 6,000 times, nearly all of them of a cell seen before (the same amounts and labels recur); 4,096
+    # entries keep 99.5% of the hits of an unbounded cache on 200 synthetic documents, and a worker's memory flat
+    # (65,536 grew it by 11 MB over 3,000 documents).
     return "".join(text.split())
 
 
