@@ -85,3 +85,13 @@ def test_a_malformed_number_in_an_amount_column_is_left_unparsed_not_read_as_the
     # a label that merely holds digits stays a label
     parsed = read_row(Row(9, ["2024年度项目", "11.00", "5.00", "6.00"]), layout)
     assert [text for _, text in parsed.labels] == ["2024年度项目"] and parsed.amounts["total"] == Decimal("11.00")
+
+
+def test_a_header_read_again_gives_a_layout_of_its_own_with_the_same_roles():
+    header = ["科目", "2025年预算数", "2026年预算数"]
+    first, again = build_layout(_header(header), 2026), build_layout(_header(list(header)), 2026)
+    assert again is not first and again == first and again.period == {1: "prev"}
+    row = Row(5, ["行政运行", "1.00", "2.00"])
+    assert read_row(row, first) is read_row(row, first)  # rows read are remembered by their layout …
+    assert not again._read  # … and by it alone
+    assert build_layout(_header(header), 2024).period == {}  # another year, another layout

@@ -7,7 +7,7 @@ rules of maps/header_roles.csv, so a new province's wording is a new CSV row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -163,8 +163,15 @@ CODE_LABELS = {
 
 def build_layout(header: list[Row], fiscal_year: int | None = None, family: str = "") -> Layout:
     """Column roles from header rows (group labels fill right over their span), for a table of this family."""
-    width = max((len(r.cells) for r in header), default=0)
-    grid = [r.cells + [""] * (width - len(r.cells)) for r in header]
+    # A layout depends on the header's cells alone, and the documents of one template print the same headers: each
+    # is read once per worker. A new Layout around the same (never changed) fields: its rows read are its own.
+    return replace(_layout_of(tuple(tuple(r.cells) for r in header), fiscal_year, family))
+
+
+@lru_cache(maxsize=1 << 10)
+def _layout_of(header: tuple[tuple[str, ...], ...], fiscal_year: int | None, family: str) -> Layout:
+    width = max((len(cells) for cells in header), default=0)
+    grid = [list(cells) + [""] * (width - len(cells)) for cells in header]
     filled = [
         _fill_groups(cells, grid[i - 1] if i else None) if i < len(grid) - 1 else list(cells)
         for i, cells in enumerate(grid)
