@@ -158,7 +158,6 @@ def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:
     return frame_of(columns, len(rows))
 
 
-
 def _objects(values: list) -> np.ndarray:
     column = np.empty(len(values), dtype=object)
     column[:] = values

@@ -62,8 +62,8 @@ def process_all(documents: list[DocumentSource], manifest: pd.DataFrame, executo
     # Each task's rows are taken as the task is made: only the tasks in flight hold a frame, never one per document.
     # As plain objects (the same Python strings): taking and pickling a row of Arrow strings costs three times more.
     table = manifest.astype(object)
-    none = table.iloc[:0]
-    tasks = (DocumentTask(source, table.take(positions[source.doc_id]) if source.doc_id in positions else none,
+    no_rows = table.iloc[:0]
+    tasks = (DocumentTask(source, table.take(positions[source.doc_id]) if source.doc_id in positions else no_rows,
                           interim_dir)
              for source in documents)
     try:
