@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings, typed_frame
+from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings, text_array, typed_frame, with_columns
 
 # One column of values per set of types the tables name, then columns pandas' inference decides.
 EXAMPLES = {
@@ -82,3 +82,36 @@ def test_frame_of_stores_arrays_as_the_constructor_does():  # a NumPy array pand
         got, want = frame_of(columns, 2), pd.DataFrame(columns, copy=False)
     pd.testing.assert_frame_equal(got, want, check_dtype=True, check_index_type=True)
     assert [type(a) for a in got._mgr.arrays] == [type(a) for a in want._mgr.arrays]
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain strings", "pandas strings"])
+def test_with_columns_is_the_frame_setitems_give(plain):
+    def build():
+        frame = pd.DataFrame({"line": [3, 4], "name": ["a", None], "n": pd.array([1, None], dtype="Int64")},
+                             index=pd.RangeIndex(2))
+        new = {"name": ["b", "c"], "kind": text_array(["x", None]), "flag": [True, False]}
+        want = frame.copy()
+        for column, values in new.items():
+            want[column] = values
+        got = with_columns(frame, new)
+        got["n"] = got["n"].array  # an assignment: the frame built from must not see it
+        got.loc[0, "n"] = 9
+        return frame, got, want
+
+    with plain_strings() if plain else contextlib.nullcontext():
+        frame, got, want = build()
+    want.loc[0, "n"] = 9
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
+    assert frame["n"].tolist() == [1, pd.NA]  # the Int64 array was copied, not shared
+
+
+def test_with_columns_places_a_column_after_another_and_keeps_the_index():
+    with plain_strings():
+        frame = pd.DataFrame({"first_line": [3, 5], "page": [0, 0], "x": [1.0, 2.0]}, index=[10, 11])
+        got = with_columns(frame, {"page": pd.array([1, 2], dtype="Int64"), "last_page": pd.array([2, None], dtype="Int64")},
+                           after={"page": "x", "last_page": "first_line"})
+    assert list(got.columns) == ["first_line", "last_page", "x", "page"]
+    assert got.index.tolist() == [10, 11]
+    assert got["page"].tolist() == [1, 2] and got["last_page"].tolist() == [2, pd.NA]
+    with pytest.raises(KeyError, match="no column line"):
+        with_columns(frame, {"page": [1, 2]}, after={"page": "line"})

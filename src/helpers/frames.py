@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -137,8 +138,42 @@ def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
                             strict=True):
             arrays[i] = array
     # pandas' own constructor from finished arrays (private: tests/test_frames.py holds it to pd.DataFrame's frame)
-    return pd.DataFrame._from_arrays(arrays, columns=pd.Index(list(columns)), index=pd.RangeIndex(rows),
-                                     verify_integrity=False)
+    return pd.DataFrame._from_arrays(arrays, columns=column_index(tuple(columns), plain).view(),
+                                     index=pd.RangeIndex(rows), verify_integrity=False)
+
+
+def with_columns(frame: pd.DataFrame, new: dict[str, list | Array], after: dict[str, str] | None = None) -> pd.DataFrame:
+    """The frame with new columns, as ``frame[column] = values`` for each would give it (a column the frame has keeps
+    its place, another goes last), or moved right after the column ``after`` names for it; built once, where each
+    setitem rebuilt the frame's index and blocks (a tenth of a millisecond a column). The frame's columns are unique;
+    the frame itself is left as it was (its extension arrays are copied, as a setitem copies; numpy columns are
+    copied into the new frame's blocks)."""
+    after = after or {}
+    if missing := [anchor for anchor in after.values() if anchor not in frame.columns]:
+        raise KeyError(f"no column {', '.join(missing)} to place a column after")
+    columns = {name: values.copy() if isinstance(values, ExtensionArray) else values
+               for name, values in zip(frame.columns, column_arrays(frame), strict=True) if name not in after}
+    columns.update((name, values) for name, values in new.items() if name not in after)
+    if after:
+        placed: dict[str, list | Array] = {}
+        for name, values in columns.items():
+            placed[name] = values
+            placed.update((moved, new[moved]) for moved, anchor in after.items() if anchor == name)
+        columns = placed
+    out = frame_of(columns, len(frame))
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None):
+        out.index = index
+    return out
+
+
+@lru_cache(maxsize=1 << 8)
+def column_index(columns: tuple[str, ...], plain: bool) -> pd.Index:
+    """The Index ``pd.Index(list(columns))`` makes, built once per set of columns (a table's frames share theirs,
+    and inferring its type cost a tenth of building a small frame); each frame takes a view of it, an object of its
+    own (one whose ``name`` is set leaves the others as they are)."""
+    with plain_strings() if plain else nullcontext():
+        return pd.Index(list(columns))
 
 
 def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:

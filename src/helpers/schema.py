@@ -6,12 +6,12 @@ runs identical.
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
 from helpers.config import PACKAGE_DIR
-from helpers.frames import TEXT, column_types
+from helpers.frames import TEXT, column_types, column_values
 
 PANDAS_TYPES = {"string": "str", "float": "float64", "int": "Int64", "integer": "Int64", "bool": "boolean",
                 "boolean": "boolean"}
@@ -58,18 +58,37 @@ def cast_column(values: pd.Series, kind: str) -> pd.Series:
 
 def check_schema(frame: pd.DataFrame, table: str) -> None:
     """Raise where apply_schema would (a column the dictionary lacks, a value its type cannot hold), casting only
-    the columns that can fail: numeric or boolean ones that hold something else. Cheap enough for every document."""
+    the columns that can fail: numeric or boolean ones that hold something else, unless every value is of a type
+    that casts whatever it is (``CASTS_ANYWAY``). Cheap enough for every document."""
     types = dictionary_types()
-    for column, dtype in zip(frame.columns, column_types(frame), strict=True):
+    for column in _to_check(table, tuple(frame.columns), tuple(column_types(frame))):
+        kind = types[(table, column)]
+        values = column_values(frame, column)
+        if not set(map(type, values)) <= CASTS_ANYWAY.get(kind, set()):
+            cast_column(frame[column], kind)
+
+
+# Python types an object column may hold that its cast to the kind never fails on (None and NaN are missing, a bool
+# is a boolean as it is); an empty column holds no type at all.
+CASTS_ANYWAY = {"boolean": {bool, float, type(None)}, "float64": {float, type(None)}, "Int64": {type(None)}}
+
+
+@lru_cache(maxsize=1 << 10)
+def _to_check(table: str, columns: tuple[str, ...], dtypes: tuple) -> tuple[str, ...]:
+    """The columns of a frame whose values must be looked at: numeric or boolean in the dictionary, held as another
+    type. A document's frames repeat a few sets of columns and types: each set is answered once."""
+    types = dictionary_types()
+    checked = []
+    for column, dtype in zip(columns, dtypes, strict=True):
         kind = types.get((table, column))
         if kind is None:
             raise KeyError(f"data_dictionary.csv: table {table} lacks column {column}")
         if kind != "str" and not _holds_numbers(dtype):
-            cast_column(frame[column], kind)
+            checked.append(column)
+    return tuple(checked)
 
 
 @cache
 def _holds_numbers(dtype: object) -> bool:
-    """Numbers or booleans (a column of such a type casts to any numeric or boolean kind); asked per column of
-    every frame, answered once per type."""
+    """Numbers or booleans (a column of such a type casts to any numeric or boolean kind)."""
     return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
-from helpers.frames import frame_of, text_array
+from helpers.frames import frame_of, text_array, with_columns
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
 
@@ -233,9 +233,7 @@ def enrich_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
            "unit_family": text_array(families),
            "reuse_projects": pd.array(by_projects, dtype="Int64"), "reuse_docs": pd.array(by_docs, dtype="Int64")}
     out = indicators.rename(columns={"direction": "direction_printed"})
-    for column in NEW_COLUMNS:
-        out[column] = new[column]
-    return out
+    return with_columns(out, {column: new[column] for column in NEW_COLUMNS})
 
 
 def unknown_units(enriched: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 from helpers.checks.ledger import FINDING_COLUMNS, check_catalogue
 from helpers.checks.records import column_list, column_lists, column_sum, is_missing
 from helpers.config import MAPS_DIR
-from helpers.frames import records_frame
+from helpers.frames import records_frame, with_columns
 from helpers.ingest.layer import pages_of_lines
 
 # Amounts are 万元 with two decimals: equal within half a cent of 万元.
@@ -129,10 +129,9 @@ def classify_projects(projects: pd.DataFrame, budget_lines: pd.DataFrame) -> pd.
     lists = column_lists(out, ("project_name", "project_type", "func_code"))
     rules = [classify_project(n, t, c) for n, t, c in zip(lists["project_name"], lists["project_type"], lists["func_code"],
                                                            strict=True)]
-    out["spending_class"] = [r.spending_class for r in rules]
-    out["transfer_kind"] = [r.transfer_kind for r in rules]
-    out["rule_id"] = [r.rule_id for r in rules]
-    out["rule"] = [r.description for r in rules]
+    out = with_columns(out, {"spending_class": [r.spending_class for r in rules],
+                             "transfer_kind": [r.transfer_kind for r in rules],
+                             "rule_id": [r.rule_id for r in rules], "rule": [r.description for r in rules]})
     out.index = pd.RangeIndex(len(out))  # the columns are CLASS_COLUMNS already, in order
     return out
 
@@ -367,7 +366,7 @@ def check_profile(doc_id: str, profile: pd.DataFrame,
                      "refs": f"{kind if isinstance(kind, str) and kind else 'spending_profile'}:{measure}",
                      "lines": " ".join(map(str, lines)),
                      "pages": " ".join(str(n) for n in pages_of_lines(pages, lines))})
-    return profile.assign(contested_by=contested), records_frame(rows, FINDING_COLUMNS)
+    return with_columns(profile, {"contested_by": contested}), records_frame(rows, FINDING_COLUMNS)
 
 
 def _error_lines(findings: pd.DataFrame) -> list[tuple[str, set[int]]]:

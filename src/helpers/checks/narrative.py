@@ -14,6 +14,7 @@ from helpers.checks.figures import Figure, carryover_amounts, comparable_scopes
 from helpers.checks.ledger import HALF_CENT, Ledger, Ref, differs, fmt_wan, label_of
 from helpers.checks.records import Record, Rows, blank, is_missing
 from helpers.checks.records import records as to_records
+from helpers.frames import with_columns
 from helpers.tables.layout import strip_numbering
 
 # Narrative subject → the table concept it restates.
@@ -81,7 +82,7 @@ def check_narrative(ledger: Ledger, statements: pd.DataFrame, figures: list[Figu
             status.append(_check_prev(ledger, st, sources))
         else:
             status.append("not checked: a change amount is checked through its percent")
-    return statements.assign(check_status=status)
+    return with_columns(statements, {"check_status": status})
 
 
 def _tolerance(number_text: str, scale: float = 1.0) -> float:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.frames import Array, column_values, with_columns
 from helpers.fsio import write_atomic
 
 PAGE_MARK = "\f"
@@ -125,18 +126,17 @@ def renumber_pages(text: str, offset: int) -> str:
 def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: str = "line",
               page: str = "page") -> pd.DataFrame:
     """The frame with the page of each row's line in a new column right after the line column."""
-    if pages is None:  # a text input: all missing, built without a value per row
-        values = pd.arrays.IntegerArray(np.zeros(len(frame), dtype="int64"), np.ones(len(frame), dtype=bool))
-    else:
-        values = _page_array(pages, frame[line])
-    out = frame.copy(deep=False)  # a new column, not a copy of the others (drop would copy every column)
-    if page in out.columns:
-        del out[page]
-    out.insert(out.columns.get_loc(line) + 1, page, values)
-    return out
+    return with_columns(frame, {page: page_values(pages, column_values(frame, line))}, after={page: line})
 
 
-def _page_array(pages: tuple[int | None, ...], lines: pd.Series) -> pd.arrays.IntegerArray:
+def page_values(pages: tuple[int | None, ...] | None, lines: Array) -> pd.arrays.IntegerArray:
+    """The page of each line (Int64; all missing for a text input, built without a value per row)."""
+    if pages is None:
+        return pd.arrays.IntegerArray(np.zeros(len(lines), dtype="int64"), np.ones(len(lines), dtype=bool))
+    return _page_array(pages, lines)
+
+
+def _page_array(pages: tuple[int | None, ...], lines: Array) -> pd.arrays.IntegerArray:
     """The page of each line, as pd.array(..., dtype="Int64") makes it (a missing page holds 1 under its mask)
     without its look at every value."""
     if lines.dtype == np.int64:  # no row without a line: each one an index into pages

@@ -16,9 +16,9 @@ from helpers.checks.reconcile import reconcile
 from helpers.checks.repeats import repeated_tables
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
-from helpers.frames import records_frame
+from helpers.frames import column_values, records_frame, with_columns
 from helpers.ingest.document import read_document
-from helpers.ingest.layer import add_pages
+from helpers.ingest.layer import page_values
 from helpers.ingest.metadata import document_metadata
 from helpers.ingest.raw_text import RawText
 from helpers.ingest.sources import DocumentSource
@@ -141,20 +141,22 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interi
     return DocumentResult(doc_id, frames, problems)
 
 
-# Where the page of each row goes: (table, its line column, the page column added after it).
-PAGE_COLUMNS = [
-    *((name, "line", "page") for name in ("budget_lines", "economic_lines", "projects", "performance_budgets",
-                                          "indicators", "unparsed", "key_figures", "narrative_statements",
-                                          "project_classes", "spending_profile")),
-    ("indicator_summary", "first_line", "first_page"), ("tables", "title_line", "page"),
-    ("tables", "last_line", "last_page"),
-]
+# Where the page of each row goes: table → {its line column: the page column added after it}.
+PAGE_COLUMNS = {
+    **{name: {"line": "page"} for name in ("budget_lines", "economic_lines", "projects", "performance_budgets",
+                                           "indicators", "unparsed", "key_figures", "narrative_statements",
+                                           "project_classes", "spending_profile")},
+    "indicator_summary": {"first_line": "first_page"}, "tables": {"title_line": "page", "last_line": "last_page"},
+}
 
 
 def add_page_columns(frames: dict[str, pd.DataFrame], pages: tuple[int | None, ...] | None) -> None:
     """The PDF page of every row, from the page of its line in the text layer (empty for text inputs)."""
-    for name, line, page in PAGE_COLUMNS:
-        frames[name] = add_pages(frames[name], pages, line, page)
+    for name, placed in PAGE_COLUMNS.items():
+        frame = frames[name]
+        frames[name] = with_columns(frame, {page: page_values(pages, column_values(frame, line))
+                                            for line, page in placed.items()},
+                                    after={page: line for line, page in placed.items()})
 
 
 def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:
