@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 
 from helpers.config import PACKAGE_DIR
-from helpers.frames import TEXT, column_types, column_values
+from helpers.frames import TEXT, Array, column_arrays, column_types, column_values, with_columns
 
 PANDAS_TYPES = {"string": "str", "float": "float64", "int": "Int64", "integer": "Int64", "bool": "boolean",
                 "boolean": "boolean"}
@@ -34,17 +37,33 @@ def dictionary_columns() -> dict[str, list[str]]:
 
 
 def apply_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error)."""
+    """The frame with each column cast to its dictionary type (a column the dictionary lacks is an error); the
+    columns cast are set at once (``frames.with_columns``)."""
     types = dictionary_types()
     missing = [c for c in frame.columns if (table, c) not in types]
     if missing:
         raise KeyError(f"data_dictionary.csv: table {table} lacks column(s) {', '.join(missing)}")
-    out = frame.copy(deep=False)
-    for column, dtype in frame.dtypes.items():
+    cast = {}
+    for column, dtype, values in zip(frame.columns, column_types(frame), column_arrays(frame), strict=True):
         kind = types[(table, column)]
         if dtype != kind:
-            out[column] = cast_column(out[column], kind)
-    return out
+            text = arrow_text(values) if kind == "str" else None
+            cast[column] = cast_column(pd.Series(values, copy=False), kind).array if text is None else text
+    return with_columns(frame, cast) if cast else frame.copy(deep=False)
+
+
+def arrow_text(values: Array) -> pd.api.extensions.ExtensionArray | None:
+    """A column of Python strings (None or NaN where missing) as the tables' string type, made by Arrow from the
+    objects at once; None for any other column, or where that type is not Arrow's (``cast_column`` decides). What
+    the cast gives for such a column (``astype``, which first looks at each value in Python: a third of the
+    writer's casts)."""
+    if TEXT.storage != "pyarrow" or not isinstance(values, np.ndarray) or values.dtype != object:
+        return None
+    try:
+        strings = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value that is not a string: the cast turns it into one
+        return None
+    return ArrowStringArray(strings, dtype=TEXT)
 
 
 def cast_column(values: pd.Series, kind: str) -> pd.Series:
