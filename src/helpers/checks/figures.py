@@ -4,6 +4,7 @@ across-table, narrative and performance checks compare.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -220,9 +221,12 @@ def _merge_same_table(figures: list[Figure]) -> list[Figure]:
     return list(merged.values())
 
 
-def consensus(figures: list[Figure], scope: str = "all") -> dict[str, Figure]:
-    """Per concept, a figure carrying the value most tables print, among the figures of ``scope`` where any
-    (a 政府性基金 table's 项目支出 0.00 is no vote on the department's 项目支出)."""
+def consensus(figures: list[Figure], scope: str = "all", concepts: Collection[str] | None = None) -> dict[str, Figure]:
+    """Per concept (of ``concepts``, when given: each is voted on apart, a document prints thousands of figures), a
+    figure carrying the value most tables print, among the figures of ``scope`` where any (a 政府性基金 table's
+    项目支出 0.00 is no vote on the department's 项目支出)."""
+    if concepts is not None:
+        figures = [f for f in figures if f.concept in concepts]
     votes: dict[str, dict[float, list[Figure]]] = defaultdict(lambda: defaultdict(list))
     scoped = {f.concept for f in figures if f.scope == scope}
     for f in figures:

@@ -186,7 +186,7 @@ def _check_perf_totals(ledger: Ledger, perf: list[Record], blocks: list[Record],
                          float(amounts[line]), [or_zero(b["amount_wan"]) for b in inside],
                          [Ref(kind, (line,)), Ref(kind, tuple(int(b["line"]) for b in inside))])
     _check_perf_rows(ledger, perf)
-    reference = consensus(figures)
+    reference = consensus(figures, concepts=("total:total", "total:basic", "total:project"))
     wanted = [(totals[:1], "total:project", "项目支出")]
     dept = [r for r in perf if r["scope"] == "department"]
     for pattern, concept, text in ((DEPT_TOTAL_RE, "total:total", "预算总额"), (BASIC_RE, "total:basic", "基本支出"),

@@ -9,14 +9,14 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.config import MAPS_DIR
 from helpers.frames import typed_frame
-from helpers.narrative.literals import holds_any, required_literals
+from helpers.narrative.literals import required_literals
 from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
 from helpers.tables.layout import function_class_names, strip_numbering
 
@@ -76,6 +76,16 @@ class StatementMaps:
     cues: dict[str, tuple[re.Pattern, ...]]
     scopes: re.Pattern  # one alternation, a named group per scope, in file order
     shares: tuple[tuple[re.Pattern, tuple[str, ...]], ...]
+
+    @cached_property
+    def counting(self) -> tuple[SubjectRule, ...]:
+        """The rules that find counts, in file order (each paragraph is searched with them apart)."""
+        return tuple(rule for rule in self.subjects if rule.counts)
+
+    @cached_property
+    def naming(self) -> tuple[SubjectRule, ...]:
+        """The rules that find subject phrases, in file order."""
+        return tuple(rule for rule in self.subjects if not rule.counts)
 
 
 def _read_map(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -170,9 +180,13 @@ def _mask(text: str, maps: StatementMaps) -> str:
 
 def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
     found = []
-    for rule in maps.subjects:
-        if rule.counts or (rule.needs is not None and not holds_any(view, rule.needs)):
-            continue  # a search bound to find nothing
+    for rule in maps.naming:
+        if rule.needs is not None:
+            for literal in rule.needs:  # literals.holds_any, inline: a call per rule and paragraph cost more
+                if literal in view:
+                    break
+            else:
+                continue  # a search bound to find nothing
         for m in rule.regex.finditer(view):
             if m.end() == m.start():
                 continue
@@ -313,20 +327,9 @@ def _row(para: Paragraph, text: str, start: int, end: int, number_text: str, kin
     func_names, func_code = _func_fields(cand_match) if subject == "func" and cand_match else (None, None)
     groups = cand_match.groupdict() if subject == "project" and cand_match else {}
     project = groups.get("name") or groups.get("name2")
-    return {
-        "line": para.line_at(start),
-        "evidence": _statement_evidence(text, start, end),
-        "number_text": number_text,
-        "kind": kind,
-        "subject": subject,
-        "scope": scope,
-        "value": round(value, 6),
-        "share_of": None,
-        "func_names": func_names,
-        "func_code": func_code,
-        "project_name": project,
-        "year": year,
-    }
+    return {"line": para.line_at(start), "evidence": _statement_evidence(text, start, end), "number_text": number_text,
+            "kind": kind, "subject": subject, "scope": scope, "value": round(value, 6), "share_of": None,
+            "func_names": func_names, "func_code": func_code, "project_name": project, "year": year}
 
 
 @dataclass(frozen=True)
@@ -363,7 +366,7 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
 
     found: list[tuple[int, list[dict]]] = []
     counted: set[int] = set()
-    for rule in (r for r in maps.subjects if r.counts):
+    for rule in maps.counting:
         for m in rule.regex.finditer(view):
             start = m.start("n")
             if start in counted:
