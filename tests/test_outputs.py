@@ -12,7 +12,7 @@ import pytest
 from helpers.__main__ import main
 from helpers.fsio import FolderLock
 from helpers.pipeline import corpus
-from helpers.pipeline.outputs import RUN_MANIFEST, check_outputs, outputs_digest
+from helpers.pipeline.outputs import RUN_MANIFEST, check_outputs, hash_files, outputs_digest, write_run_manifest
 from helpers.report.runner import ensure_processed
 from reporting import bundled_raw, output_hashes
 
@@ -48,6 +48,22 @@ def test_run_manifest_lists_every_file_of_the_run_with_its_size_and_sha256(proce
         assert listed[path.name] == {"bytes": path.stat().st_size,
                                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     assert check_outputs(out) == []
+
+
+def test_the_manifest_takes_a_file_hashed_before_only_while_it_is_unchanged(tmp_path):
+    (tmp_path / "a.csv").write_text("1")
+    (tmp_path / "b.csv").write_text("2")
+    (tmp_path / ".partial.tmp").write_text("still being written")
+    hashed = hash_files(tmp_path)
+    assert sorted(hashed) == ["a.csv", "b.csv"]
+    (tmp_path / "b.csv").write_text("22")  # changed after it was hashed
+    size_and_time, entry = hashed["a.csv"]
+    hashed["a.csv"] = (size_and_time, {**entry, "sha256": "taken as hashed"})
+    write_run_manifest(tmp_path, hashed)
+    listed = json.loads((tmp_path / RUN_MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert listed["a.csv"]["sha256"] == "taken as hashed"
+    assert listed["b.csv"] == {"bytes": 2, "sha256": hashlib.sha256(b"22").hexdigest()}
+    assert ".partial.tmp" in listed  # every file of the folder is listed, hashed when the manifest is written
 
 
 def test_check_outputs_names_a_csv_cut_mid_row_and_a_missing_parquet(previous):

@@ -350,8 +350,11 @@ def recount_reused(summary: pd.DataFrame, enriched: pd.DataFrame) -> pd.DataFram
     one document or of several: counted per document)."""
     counts: dict[tuple[str, str, str], int] = {}
     lists = column_lists(enriched, ("doc_id", "scope", "project_name"))
-    keys = zip(map(_text, lists["doc_id"]), map(_text, lists["scope"]), map(_text, lists["project_name"]), strict=True)
-    for key, flag in zip(keys, _reused(enriched), strict=True):
+    printed, key = None, ("", "", "")
+    for row, flag in zip(zip(lists["doc_id"], lists["scope"], lists["project_name"], strict=True), _reused(enriched),
+                         strict=True):
+        if row != printed:  # a project's indicators are rows in a row: its key is read once
+            printed, key = row, (_text(row[0]), _text(row[1]), _text(row[2]))
         counts[key] = counts.get(key, 0) + flag
     rows = column_lists(summary, ("doc_id", "scope", "project_name"))
     out = summary.copy(deep=False)

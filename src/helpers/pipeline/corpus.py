@@ -35,7 +35,7 @@ from helpers.pipeline.executor import Executor, ExecutorError, LocalExecutor, Pr
 from helpers.pipeline.export import EXPORT_FILES, Database, write_exports
 from helpers.pipeline.interrupts import INTERRUPTED_BASE, Interrupted, signals_interrupt
 from helpers.pipeline.memory import imports_set_aside, peak_memory_mb, release_free_memory
-from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, columns_of, write_run_manifest
+from helpers.pipeline.outputs import RUN_MANIFEST, RUN_TABLES, TABLE_NAMES, Hashed, columns_of, hash_files, write_run_manifest
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.reuse import ReuseCount
 from helpers.pipeline.workers import Extraction, extract_all, process_all
@@ -51,6 +51,7 @@ class CorpusRun:
     extraction: Extraction = field(default_factory=Extraction)
     workers_mb: float = 0.0  # the largest peak memory a worker reported with a result (this process with one job)
     database_mb: float = 0.0  # the peak memory of the database's process
+    hashed: Hashed = field(default_factory=dict)  # the manifest entries of the files finished before the database
 
 
 def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path = INTERIM_DIR, executor: str = "local",
@@ -74,7 +75,7 @@ def run_process(raw_dir: Path, out_dir: Path, jobs: int = 1, interim_dir: Path =
                 for name in KEPT_FILES:
                     if (out_dir / name).is_file():
                         shutil.copy2(out_dir / name, staged / name)
-                write_run_manifest(staged)
+                write_run_manifest(staged, run.hashed)
                 stop_if_signalled()
                 replace_folder(staged, out_dir)
             finally:
@@ -176,7 +177,9 @@ def process_corpus(raw_dir: Path, out_dir: Path, executor: Executor | int = 1,
             writer.close()
             release_free_memory()  # the last batches' frames, before the comparison reads its tables
             write_comparison(out_dir, counts)
-            run.database_mb = write_exports(out_dir, writer.digests.result(), database, workbook)
+            write_exports(out_dir, writer.digests.result(), database, workbook)
+            run.hashed = hash_files(out_dir)  # while the database loads its last tables
+            run.database_mb = database.finish()
     return run
 
 

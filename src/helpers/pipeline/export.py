@@ -13,7 +13,7 @@
 The workbook is written on request (``process --workbook``): it is for a corpus Excel can hold, and at national
 scale it would cost more than processing itself; it is streamed from the Parquet files, one row group at a time.
 The database is built in a process apart while the run goes on (``Database``: each table once its file is closed);
-``write_exports(out_dir, digests, database, workbook)`` is the one call at the end of ``process``. Each file is
+``write_exports(out_dir, digests, database, workbook)`` then ``database.finish()`` end ``process``. Each file is
 written whole (fsio.write_atomic, or a temporary file moved in place).
 """
 from __future__ import annotations
@@ -55,15 +55,14 @@ def dictionary() -> pd.DataFrame:
     return pd.read_csv(PACKAGE_DIR / "data_dictionary.csv", dtype=str, keep_default_na=False)
 
 
-def write_exports(out_dir: Path, digests: dict[str, str], database: Database, workbook: bool = False) -> float:
-    """The digests, the database (its tables not yet in) and, on request, the workbook, from the tables just written
-    to out_dir; returns the peak memory of the database's process (MB)."""
+def write_exports(out_dir: Path, digests: dict[str, str], database: Database, workbook: bool = False) -> None:
+    """The digests, the database's tables not yet in (loading while the caller goes on: ``database.finish()`` waits
+    for them) and, on request, the workbook, from the tables just written to out_dir."""
     write_atomic(out_dir / DIGESTS_NAME, json.dumps(digests, indent=0, sort_keys=True))
     names = [name for name in EXPORT_TABLES if (out_dir / f"{name}.parquet").is_file()]
     database.add([name for name in names if name not in database.names])
     if workbook:
         write_workbook(out_dir, names, out_dir / WORKBOOK_NAME)
-    return database.finish()
 
 
 class Database:

@@ -38,15 +38,35 @@ def columns_of(table: str) -> list[str]:
     return dictionary_columns()[table]
 
 
-def write_run_manifest(folder: Path) -> None:
+# A file's manifest entry, with the size and modification time (ns) it had when it was hashed.
+Hashed = dict[str, tuple[tuple[int, int], dict]]
+
+
+def hash_files(folder: Path) -> Hashed:
+    """The manifest entries of the files a run has finished so far (hidden ones are still being written), each file
+    flushed to disk: hashed while the run waits on its last file (the database), they need not be hashed again."""
+    return {path.name: _entry(path) for path in sorted(folder.iterdir())
+            if path.is_file() and path.name != RUN_MANIFEST and not path.name.startswith(".")}
+
+
+def write_run_manifest(folder: Path, hashed: Hashed | None = None) -> None:
     """List every file of a finished run with its size and sha256, each file flushed to disk first, so that the
-    manifest never vouches for data a crash of the machine could still lose."""
+    manifest never vouches for data a crash of the machine could still lose. A file ``hashed`` before and unchanged
+    since (its size and modification time) keeps that entry."""
     files = {}
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != RUN_MANIFEST):
-        with path.open("rb") as f:
-            files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256(f)}
-            os.fsync(f.fileno())
+        stat = path.stat()
+        known = (hashed or {}).get(path.name)
+        files[path.name] = known[1] if known and known[0] == (stat.st_size, stat.st_mtime_ns) else _entry(path)[1]
     write_atomic(folder / RUN_MANIFEST, json.dumps({"format": MANIFEST_FORMAT, "files": files}, indent=1) + "\n")
+
+
+def _entry(path: Path) -> tuple[tuple[int, int], dict]:
+    with path.open("rb") as f:
+        stat = os.fstat(f.fileno())
+        entry = {"bytes": stat.st_size, "sha256": _sha256(f)}
+        os.fsync(f.fileno())
+    return (stat.st_size, stat.st_mtime_ns), entry
 
 
 def check_outputs(folder: Path) -> list[str]:
