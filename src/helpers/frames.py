@@ -142,7 +142,8 @@ def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
                                      index=pd.RangeIndex(rows), verify_integrity=False)
 
 
-def with_columns(frame: pd.DataFrame, new: dict[str, list | Array], after: dict[str, str] | None = None) -> pd.DataFrame:
+def with_columns(frame: pd.DataFrame, new: dict[str, list | Array],
+                 after: dict[str, str] | None = None) -> pd.DataFrame:
     """The frame with new columns, as ``frame[column] = values`` for each would give it (a column the frame has keeps
     its place, another goes last), or moved right after the column ``after`` names for it; built once, where each
     setitem rebuilt the frame's index and blocks (a tenth of a millisecond a column). The frame's columns are unique;

@@ -16,10 +16,12 @@ YEAR_RE = re.compile(r"(20\d{2})\s*年")
 YEAR_LINE_RE = re.compile(r"^(20\d{2})$", re.M)  # a cover that puts the year on a line of its own
 
 
-def document_metadata(doc_id: str, raw: RawText, manifest: pd.DataFrame) -> tuple[dict, list[tuple[str, str]]]:
-    """The manifest row of a document, or metadata inferred from its text; and (severity, message) of what was read
-    from the text although the manifest has a row, or could be read nowhere."""
-    rows = manifest_rows(manifest)
+def document_metadata(doc_id: str, raw: RawText,
+                      manifest: pd.DataFrame | dict[str, dict]) -> tuple[dict, list[tuple[str, str]]]:
+    """The manifest row of a document (from the manifest, or from its rows by doc_id as ``manifest_rows`` gives
+    them), or metadata inferred from its text; and (severity, message) of what was read from the text although the
+    manifest has a row, or could be read nowhere."""
+    rows = manifest if isinstance(manifest, dict) else manifest_rows(manifest)
     inferred = infer_metadata(raw.text)
     notes: list[tuple[str, str]] = []
     if doc_id in rows:

@@ -61,7 +61,7 @@ class DocumentResult:
         return self.rows[name] if name in self.rows else len(self.frames.get(name, []))
 
 
-def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame,
+def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame | dict[str, dict],
                      interim_dir: Path = INTERIM_DIR) -> DocumentResult:
     """All stages for one document (its raw files, or one file). Raises DocumentError with a one-line reason and the
     stage it arose in, whatever went wrong (an unexpected exception too)."""
@@ -86,7 +86,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame, interim_dir: Path,
+def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[str, dict], interim_dir: Path,
              stage: Stage) -> DocumentResult:
     raw = read_document(source, interim_dir)
     stage.name = "metadata"
