@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from reportlab.pdfbase import pdfmetrics
@@ -130,17 +131,15 @@ def test_scanned_pages_inside_a_pdf_are_named(tmp_path):
                                         "print is not read"),)
 
 
-def test_add_pages_puts_each_rows_page_after_its_line():
+def test_page_values_gives_each_line_its_page():
     pages = (1, 1, None, 2)  # line 3 is on no page (a blanked page marker)
-    frame = pd.DataFrame({"doc_id": ["d"] * 5, "line": [1, 3, 4, 5, 0], "value": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    out = layer.add_pages(frame, pages)
-    assert list(out.columns) == ["doc_id", "line", "page", "value"]
-    assert out["page"].dtype == "Int64"
+    values = layer.page_values(pages, np.array([1, 3, 4, 5, 0]))
+    assert values.dtype == "Int64"
     # Lines outside the layer (5, 0) and a line on no page have no page.
-    assert out["page"].tolist() == [1, pd.NA, 2, pd.NA, pd.NA]
+    assert values.tolist() == [1, pd.NA, 2, pd.NA, pd.NA]
 
 
-def test_add_pages_leaves_a_row_without_line_without_page():
-    frame = pd.DataFrame({"line": [2.0, float("nan")]})
-    assert layer.add_pages(frame, (7, 8))["page"].tolist() == [8, pd.NA]
-    assert layer.add_pages(frame, None)["page"].tolist() == [pd.NA, pd.NA]
+def test_page_values_leaves_a_row_without_line_without_page():
+    lines = np.array([2.0, float("nan")])
+    assert layer.page_values((7, 8), lines).tolist() == [8, pd.NA]
+    assert layer.page_values(None, lines).tolist() == [pd.NA, pd.NA]

@@ -7,6 +7,7 @@ import pandas.testing as pdt
 import pytest
 
 from helpers.frames import plain_strings
+from helpers.pipeline.document import paged_frame, paged_part
 from helpers.pipeline.outputs import columns_of
 from helpers.pipeline.parts import Part, join
 from helpers.pipeline.writer import TableWriter
@@ -84,3 +85,17 @@ def test_a_table_closed_early_is_complete_and_takes_no_more_rows(tmp_path):
         writer.add_document({"unparsed": Part.of(_frame(**row))})
     writer.close()  # the others; the closed one is left as it is
     assert pd.read_parquet(tmp_path / "unparsed.parquet")["line"].tolist() == [7]
+
+
+@pytest.mark.parametrize("pages", [(7, 7, 8, None), None], ids=["PDF", "text"])
+def test_a_part_packed_with_its_pages_is_the_paged_frame_packed(pages):
+    frame = _frame(doc_id=["a", "a", "a"], title_line=[1, 3, 9], page=[0, 0, 0], last_line=[2, 4, 3],
+                   n=pd.array([1, None, 2], dtype="Int64"))
+    placed = {"title_line": "page", "last_line": "last_page"}
+    got, want = paged_part(frame, pages, placed), Part.of(paged_frame(frame, pages, placed))
+    assert got.columns == want.columns == ("doc_id", "title_line", "page", "last_line", "last_page", "n")
+    pdt.assert_frame_equal(got.frame(), want.frame())
+    expected = [7, 8, None] if pages else [None, None, None]
+    assert [None if pd.isna(p) else p for p in got.column("page")] == expected
+    with pytest.raises(KeyError, match="no column line"):
+        paged_part(frame, pages, {"line": "page"})

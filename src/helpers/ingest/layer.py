@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.frames import Array, column_values, with_columns
+from helpers.frames import Array
 from helpers.fsio import write_atomic
 
 PAGE_MARK = "\f"
@@ -121,12 +121,6 @@ def renumber_pages(text: str, offset: int) -> str:
     if not offset:
         return text
     return re.sub(r"(?m)^\f(\d+)\s*$", lambda m: f"{PAGE_MARK}{int(m.group(1)) + offset}", text)
-
-
-def add_pages(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, line: str = "line",
-              page: str = "page") -> pd.DataFrame:
-    """The frame with the page of each row's line in a new column right after the line column."""
-    return with_columns(frame, {page: page_values(pages, column_values(frame, line))}, after={page: line})
 
 
 def page_values(pages: tuple[int | None, ...] | None, lines: Array) -> pd.arrays.IntegerArray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,8 @@ from helpers.tables.survey import document_type, input_problems, template_family
 @dataclass
 class DocumentResult:
     doc_id: str
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unpaged: dict[str, pd.DataFrame] = field(default_factory=dict)  # the tables without their page columns
+    pages: tuple[int | None, ...] | None = None  # the page of each line of the text (None: a text input)
     problems: list[Problem] = field(default_factory=list)  # of the input, one line each
     reuse_keys: list[bytes] = field(default_factory=list)  # of its indicators, row by row (pipeline.reuse)
     parts: dict[str, Part] = field(default_factory=dict)  # the frames as column arrays, once packed
@@ -43,22 +45,31 @@ class DocumentResult:
     rows: dict[str, int] = field(default_factory=dict)  # each table's number of rows, once packed
     peak_mb: float = 0.0  # the peak memory of the process that made it, when it was done
 
+    @cached_property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The tables, each row with its page (``PAGE_COLUMNS``), built when first asked for: a worker never asks,
+        it packs the tables with their pages as column arrays (13 columns set in frames cost 4% of a document)."""
+        return {name: paged_frame(frame, self.pages, PAGE_COLUMNS.get(name, {})) for name, frame in self.unpaged.items()}
+
     def pack(self, apart: tuple[str, ...] = ()) -> None:
-        """The frames as column arrays (pipeline.parts), the form in which a result leaves its worker; the tables
-        ``apart`` and the reuse keys pickled together (what the run's spill file holds of each document: the main
-        process writes the bytes as they come, and never unpickles them until it reads them back)."""
-        self.rows = {name: len(frame) for name, frame in self.frames.items()}
-        self.parts = {name: Part.of(frame) for name, frame in self.frames.items()}
+        """The tables with their pages as column arrays (pipeline.parts), the form in which a result leaves its
+        worker; the tables ``apart`` and the reuse keys pickled together (what the run's spill file holds of each
+        document: the main process writes the bytes as they come, and never unpickles them until it reads them
+        back)."""
+        self.rows = {name: len(frame) for name, frame in self.unpaged.items()}
+        self.parts = {name: paged_part(frame, self.pages, PAGE_COLUMNS.get(name, {}))
+                      for name, frame in self.unpaged.items()}
         if apart:
             self.set_aside = pickle.dumps([*(self.parts.pop(name) for name in apart), self.reuse_keys],
                                           pickle.HIGHEST_PROTOCOL)
-        self.frames = {}
+        self.unpaged = {}
+        self.__dict__.pop("frames", None)
 
     def table(self, name: str) -> pd.DataFrame:
-        return self.frames[name] if name in self.frames else self.parts[name].frame()
+        return self.frames[name] if name in self.unpaged else self.parts[name].frame()
 
     def count(self, name: str) -> int:
-        return self.rows[name] if name in self.rows else len(self.frames.get(name, []))
+        return self.rows[name] if name in self.rows else len(self.unpaged.get(name, []))
 
 
 def process_document(doc_id: str, source: DocumentSource | Path, manifest: pd.DataFrame | dict[str, dict],
@@ -133,12 +144,12 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[
                 *(Problem("error", file, message, "checks", doc_id) for message in repeated_tables(doc))]
     document["problems"] = "; ".join(f"{p.severity}: {p.message}" for p in problems)
     frames["documents"] = records_frame([document], list(document))
-    add_page_columns(frames, raw.pages)
     stage.name = "write"
-    # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run.
+    # Checked here, one document at a time: a value the files cannot hold fails this document, not the whole run
+    # (the page columns are made as the files hold them).
     for name, frame in frames.items():
         check_schema(frame, name)
-    return DocumentResult(doc_id, frames, problems)
+    return DocumentResult(doc_id, frames, raw.pages, problems)
 
 
 # Where the page of each row goes: table → {its line column: the page column added after it}.
@@ -150,13 +161,30 @@ PAGE_COLUMNS = {
 }
 
 
-def add_page_columns(frames: dict[str, pd.DataFrame], pages: tuple[int | None, ...] | None) -> None:
-    """The PDF page of every row, from the page of its line in the text layer (empty for text inputs)."""
-    for name, placed in PAGE_COLUMNS.items():
-        frame = frames[name]
-        frames[name] = with_columns(frame, {page: page_values(pages, column_values(frame, line))
-                                            for line, page in placed.items()},
-                                    after={page: line for line, page in placed.items()})
+def paged_frame(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, placed: dict[str, str]) -> pd.DataFrame:
+    """The frame with the PDF page of every row, from the page of its line in the text layer (empty for text
+    inputs): ``placed`` maps each line column to the page column that follows it."""
+    if not placed:
+        return frame
+    return with_columns(frame, {page: page_values(pages, column_values(frame, line)) for line, page in placed.items()},
+                        after={page: line for line, page in placed.items()})
+
+
+def paged_part(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, placed: dict[str, str]) -> Part:
+    """``Part.of(paged_frame(frame, pages, placed))``, with no frame built: the page columns join the column arrays."""
+    part = Part.of(frame)
+    if missing := [line for line in placed if line not in part.columns]:
+        raise KeyError(f"no column {', '.join(missing)} to place a page column after")
+    columns, arrays = [], []
+    for column, array in zip(part.columns, part.arrays, strict=True):
+        if column in placed.values():
+            continue  # a page column of the frame's own gives way to the one placed after its line
+        columns.append(column)
+        arrays.append(array)
+        if column in placed:
+            columns.append(placed[column])
+            arrays.append(page_values(pages, array))
+    return Part(tuple(columns), tuple(arrays), part.rows)
 
 
 def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:

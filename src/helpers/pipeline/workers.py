@@ -39,7 +39,7 @@ def process_one(task: DocumentTask) -> DocumentResult:
     one-line message and a stage (no traceback)."""
     with plain_strings():
         result = process_document(task.source.doc_id, task.source, task.manifest, task.interim_dir)
-    result.reuse_keys = compact_keys(result.frames["indicators"])
+    result.reuse_keys = compact_keys(result.unpaged["indicators"])
     result.pack(apart=CORPUS_TABLES)
     result.peak_mb = peak_memory_mb()
     return result
