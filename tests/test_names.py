@@ -10,7 +10,7 @@ def test_attach_project_codes_takes_the_first_coded_row_of_each_name():
         "project_name": ["信息化建设", "信息化建设", "医保宣传经费", "医保宣传经费", None],
         "project_code": [None, "A1", "B1", "B2", "C1"],
     })
-    attach_project_codes(projects, perf, pd.DataFrame())
+    projects = attach_project_codes(projects, perf, pd.DataFrame())
     # 信息化建设's first row has no code: its second row's code is the one; 医保宣传经费 keeps its first code.
     assert projects["project_code"].fillna("").tolist() == ["A1", "B1", ""]
     assert projects["performance_name"].fillna("").tolist() == ["信息化建设", "医保宣传经费", ""]

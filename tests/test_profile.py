@@ -8,6 +8,7 @@ from helpers.analysis.profile import (
     econ_project_amounts,
     find_headcount,
 )
+from helpers.frames import plain_strings
 
 
 def measure(result, name: str) -> float:
@@ -33,14 +34,16 @@ def test_classify_project_takes_the_first_matching_rule(name, project_type, func
 
 
 def test_attach_function_codes_only_on_a_unique_amount():
-    projects = pd.DataFrame({
-        "doc_id": "d", "table_kind": "projects", "line": [1, 2, 3, 4], "project_name": ["a", "b", "c", "d"],
-        "project_type": None, "amount_wan": [600.0, 30.0, 30.0, 5.0], "func_code": [None, None, None, "2101501"],
-    })
     items = pd.DataFrame({"func_code": ["2101299", "2101506", "2101599"], "project_wan": [600.0, 30.0, 5.0]})
-    out = attach_function_codes(projects, items)
+    with plain_strings():  # as a worker holds them: the codes in a block of objects
+        projects = pd.DataFrame({
+            "doc_id": "d", "table_kind": "projects", "line": [1, 2, 3, 4], "project_name": ["a", "b", "c", "d"],
+            "project_type": None, "amount_wan": [600.0, 30.0, 30.0, 5.0], "func_code": [None, None, None, "2101501"],
+        })
+        out = attach_function_codes(projects, items)
     assert out["func_code"].fillna("").tolist() == ["2101299", "", "", "2101501"]
     assert out["func_code_source"].tolist() == ["amount_match", "none", "none", "printed"]
+    assert projects["func_code"].tolist() == [None, None, None, "2101501"]  # the projects as printed, untouched
 
 
 def test_econ_project_amounts_subtract_the_basic_part():

@@ -117,8 +117,8 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     """Records as a frame of exactly these columns (a column no record has is empty: NaN, float), the frame
     ``from_records`` makes, column by column: most of the 60 columns of a budget table are in no record, and such a
     column, built as floats at once, needs no type inferred from a column of NaN."""
-    if not records:
-        return pd.DataFrame.from_records(records, columns=columns)
+    if not records:  # every column empty, of objects (from_records' frame, built as the others are)
+        return frame_of({c: np.empty(0, dtype=object) for c in columns}, 0)
     present = set().union(*records)
     empty = np.full(len(records), np.nan)
     return frame_of({c: [r.get(c, np.nan) for r in records] if c in present else empty for c in columns},
@@ -152,8 +152,8 @@ def with_columns(frame: pd.DataFrame, new: dict[str, list | Array],
     after = after or {}
     if missing := [anchor for anchor in after.values() if anchor not in frame.columns]:
         raise KeyError(f"no column {', '.join(missing)} to place a column after")
-    columns = {name: values.copy() if isinstance(values, ExtensionArray) else values
-               for name, values in zip(frame.columns, column_arrays(frame), strict=True) if name not in after}
+    columns = {name: owned(values) for name, values in zip(frame.columns, column_arrays(frame), strict=True)
+               if name not in after}
     columns.update((name, values) for name, values in new.items() if name not in after)
     if after:
         placed: dict[str, list | Array] = {}
@@ -166,6 +166,12 @@ def with_columns(frame: pd.DataFrame, new: dict[str, list | Array],
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None):
         out.index = index
     return out
+
+
+def owned(values: Array) -> Array:
+    """A frame's column to build another frame with: an extension array copied (as a setitem copies it: pandas does
+    not know the two frames share it), a numpy array as it is (a new frame's blocks copy it)."""
+    return values.copy() if isinstance(values, ExtensionArray) else values
 
 
 @lru_cache(maxsize=1 << 8)
@@ -186,15 +192,25 @@ def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:
         values = [row[column] for row in rows]
         types = frozenset(map(type, values))
         if dtype is object or dtype is str and plain and types <= {str}:
-            columns[column] = _objects(values)
+            columns[column] = object_array(values)
         elif dtype in ("float64", "int64") and types <= NUMERIC_TYPES[dtype]:
             columns[column] = np.array(values, dtype=dtype)
+        elif dtype == "Int64" and types <= {int, _NONE}:
+            columns[column] = _integers(values)
         else:
             columns[column] = pd.Series(values, dtype=dtype)._values  # what the frame of Series would hold
     return frame_of(columns, len(rows))
 
 
-def _objects(values: list) -> np.ndarray:
+def _integers(values: list[int | None]) -> pd.arrays.IntegerArray:
+    """Integers and None as ``pd.array(values, dtype="Int64")`` holds them (1 under the mask of a missing one),
+    without its look at every value; an integer beyond int64 raises OverflowError, as pandas does."""
+    data = np.array([1 if v is None else v for v in values], dtype=np.int64)
+    return pd.arrays.IntegerArray(data, np.fromiter((v is None for v in values), dtype=bool, count=len(values)))
+
+
+def object_array(values: list) -> np.ndarray:
+    """The values as they are, in a numpy array of objects."""
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
@@ -204,7 +220,7 @@ def _column(values: list, plain_strings: bool) -> Array | None:
     """The column's array where its types tell it, None where pandas' inference must decide."""
     types = frozenset(map(type, values))
     if types in OBJECT_TYPES or plain_strings and types in TEXT_TYPES:
-        return _objects(values)
+        return object_array(values)
     if types in NUMPY_TYPES:
         try:
             return np.array(values, dtype=NUMPY_TYPES[types])

@@ -112,7 +112,7 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[
     fiscal_year = int(meta["fiscal_year"]) if str(meta.get("fiscal_year", "")).isdigit() else None
     reading = read_tables(doc_id, doc, meta.get("amount_unit") or "万元", fiscal_year)
     frames = reading.frames
-    attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
+    frames["projects"] = attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
     stage.name = "narrative"
     statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
     stage.name = "analysis"

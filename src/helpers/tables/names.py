@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from helpers.frames import column_values, with_columns
 from helpers.tables.numbers import normalise_text
 
 # A project name's trailing amount (…2024年106万) and the words and marks name_key ignores.
@@ -34,14 +35,14 @@ def name_key(name: str) -> str:
     return NAME_NOISE_RE.sub("", text).replace("费", "")
 
 
-def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators: pd.DataFrame) -> None:
-    """Project codes given by performance tables, matched on the normalised name."""
+def attach_project_codes(projects: pd.DataFrame, perf: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The projects with the project codes given by performance tables, matched on the normalised name."""
     if projects.empty:
-        return
-    codes = _first_codes(perf["project_name"].tolist(), perf["project_code"].tolist())
-    matched = [match_name(name, list(codes)) for name in projects["project_name"].tolist()]
-    projects["project_code"] = [codes.get(m) if m else None for m in matched]
-    projects["performance_name"] = matched
+        return projects
+    codes = _first_codes(column_values(perf, "project_name").tolist(), column_values(perf, "project_code").tolist())
+    matched = [match_name(name, list(codes)) for name in column_values(projects, "project_name").tolist()]
+    return with_columns(projects, {"project_code": [codes.get(m) if m else None for m in matched],
+                                   "performance_name": matched})
 
 
 def _first_codes(names: list, codes: list) -> dict:
