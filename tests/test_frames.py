@@ -5,7 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.frames import NUMPY_TYPES, OBJECT_TYPES, TEXT_TYPES, frame_of, plain_strings, text_array, typed_frame, with_columns
+from helpers.frames import (
+    NUMPY_TYPES,
+    OBJECT_TYPES,
+    TEXT_TYPES,
+    arranged,
+    frame_of,
+    integer_array,
+    plain_strings,
+    text_array,
+    typed_frame,
+    with_columns,
+)
 
 # One column of values per set of types the tables name, then columns pandas' inference decides.
 EXAMPLES = {
@@ -117,3 +128,22 @@ def test_with_columns_places_a_column_after_another_and_keeps_the_index():
     assert got["page"].tolist() == [1, 2] and got["last_page"].tolist() == [2, pd.NA]
     with pytest.raises(KeyError, match="no column line"):
         with_columns(frame, {"page": [1, 2]}, after={"page": "line"})
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain strings", "pandas strings"])
+def test_arranged_is_assign_then_reindex(plain):
+    with plain_strings() if plain else contextlib.nullcontext():
+        frame = pd.DataFrame({"b": [1, 2], "a": ["x", None], "n": pd.array([1, None], dtype="Int64")})
+        got = arranged(frame, ["doc_id", "a", "missing", "n", "b"], {"doc_id": ["d", "d"]})
+        want = frame.assign(doc_id=["d", "d"]).reindex(columns=["doc_id", "a", "missing", "n", "b"])
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)
+    got.loc[0, "n"] = 7
+    assert frame["n"].tolist() == [1, pd.NA]
+
+
+@pytest.mark.parametrize("values", [[3, None, 2**40], [], [None], [np.int64(3), None], [1.0, None]],
+                         ids=["integers and None", "none", "only None", "numpy integers", "floats"])
+def test_integer_array_is_the_array_pandas_makes(values):
+    got, want = integer_array(values), pd.array(values, dtype="Int64")
+    pd.testing.assert_extension_array_equal(got, want)
+    assert got._data.tolist() == want._data.tolist()  # under the mask too: the digests hash the arrays as they are

@@ -161,7 +161,22 @@ def with_columns(frame: pd.DataFrame, new: dict[str, list | Array],
             placed[name] = values
             placed.update((moved, new[moved]) for moved, anchor in after.items() if anchor == name)
         columns = placed
-    out = frame_of(columns, len(frame))
+    return _indexed_as(frame_of(columns, len(frame)), frame)
+
+
+def arranged(frame: pd.DataFrame, columns: list[str], new: dict[str, list | Array] | None = None) -> pd.DataFrame:
+    """``frame.assign(**new).reindex(columns=columns)``, built at once: these columns in this order, each from
+    ``new`` or the frame (copied as ``with_columns`` copies), one neither has empty (NaN, float). The frame's
+    columns are unique."""
+    new = new or {}
+    have = dict(zip(frame.columns, column_arrays(frame), strict=True))
+    rows = len(frame)
+    return _indexed_as(frame_of({c: new[c] if c in new else owned(have[c]) if c in have else np.full(rows, np.nan)
+                                 for c in columns}, rows), frame)
+
+
+def _indexed_as(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """out (built with the index 0…n-1) with the frame's index."""
     index = frame.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None):
         out.index = index
@@ -195,17 +210,19 @@ def typed_frame(rows: list[dict], dtypes: dict[str, object]) -> pd.DataFrame:
             columns[column] = object_array(values)
         elif dtype in ("float64", "int64") and types <= NUMERIC_TYPES[dtype]:
             columns[column] = np.array(values, dtype=dtype)
-        elif dtype == "Int64" and types <= {int, _NONE}:
-            columns[column] = _integers(values)
+        elif dtype == "Int64":
+            columns[column] = integer_array(values)
         else:
             columns[column] = pd.Series(values, dtype=dtype)._values  # what the frame of Series would hold
     return frame_of(columns, len(rows))
 
 
-def _integers(values: list[int | None]) -> pd.arrays.IntegerArray:
-    """Integers and None as ``pd.array(values, dtype="Int64")`` holds them (1 under the mask of a missing one),
-    without its look at every value; an integer beyond int64 raises OverflowError, as pandas does."""
-    data = np.array([1 if v is None else v for v in values], dtype=np.int64)
+def integer_array(values: list) -> pd.arrays.IntegerArray:
+    """The values as ``pd.array(values, dtype="Int64")`` holds them; Python integers and None (1 under the mask of
+    a missing one) without its look at every value."""
+    if not set(map(type, values)) <= {int, _NONE}:
+        return pd.array(values, dtype="Int64")
+    data = np.array([1 if v is None else v for v in values], dtype=np.int64)  # beyond int64: OverflowError, as pandas
     return pd.arrays.IntegerArray(data, np.fromiter((v is None for v in values), dtype=bool, count=len(values)))
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers.checks.records import column_list, column_lists, is_missing
 from helpers.config import MAPS_DIR
-from helpers.frames import frame_of, text_array, with_columns
+from helpers.frames import arranged, column_values, frame_of, integer_array, owned, text_array
 from helpers.tables.names import match_name
 from helpers.tables.split import squeeze
 
@@ -231,9 +231,11 @@ def enrich_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
            "value_kind": text_array(kinds),
            "direction": text_array([DIRECTIONS.get(op) for op in lists["operator"]]),  # qualitative → NA
            "unit_family": text_array(families),
-           "reuse_projects": pd.array(by_projects, dtype="Int64"), "reuse_docs": pd.array(by_docs, dtype="Int64")}
-    out = indicators.rename(columns={"direction": "direction_printed"})
-    return with_columns(out, {column: new[column] for column in NEW_COLUMNS})
+           "reuse_projects": integer_array(by_projects), "reuse_docs": integer_array(by_docs)}
+    # 指标方向性 as printed renamed in its place, the new columns after (one frame built, no rename step)
+    printed = {"direction_printed": owned(column_values(indicators, "direction"))} if "direction" in indicators else {}
+    columns = [("direction_printed" if c == "direction" else c) for c in indicators.columns]
+    return arranged(indicators, [*columns, *NEW_COLUMNS], {**printed, **new})
 
 
 def unknown_units(enriched: pd.DataFrame) -> pd.DataFrame:
@@ -439,7 +441,7 @@ def _summary_types(rows: list[dict]) -> pd.DataFrame:
         if column in ("doc_id", "scope", "project_name", "amount_source"):
             out[column] = text_array(values)
         elif column.startswith("n_") or column == "first_line":
-            out[column] = pd.array(values, dtype="Int64")
+            out[column] = integer_array(values)
         elif column == "cost_matches_amount":
             out[column] = pd.array(values, dtype="boolean")
         else:

@@ -17,7 +17,7 @@ from helpers.checks.reconcile import reconcile
 from helpers.checks.repeats import repeated_tables
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
-from helpers.frames import column_values, records_frame, with_columns
+from helpers.frames import arranged, column_values, records_frame, with_columns
 from helpers.ingest.document import read_document
 from helpers.ingest.layer import page_values
 from helpers.ingest.metadata import document_metadata
@@ -114,7 +114,7 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[
     frames = reading.frames
     frames["projects"] = attach_project_codes(frames["projects"], frames["performance_budgets"], frames["indicators"])
     stage.name = "narrative"
-    statements = extract_narrative_statements(doc.narrative, fiscal_year).assign(doc_id=doc_id)
+    statements = extract_narrative_statements(doc.narrative, fiscal_year)
     stage.name = "analysis"
     frames["key_figures"] = key_figures(doc_id, frames, reading.three_public, statements)
     document = document_row(meta, raw, doc, frames)  # its frame is built once, when the row is complete
@@ -123,7 +123,7 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[
     printed = records_frame(reading.three_public, ["figure", "value_wan", "table_kind", "line", "scope", "total_row",
                                                    "blank", "declared_empty"])
     findings, statements, n_checks = reconcile(doc_id, frames, printed, statements, doc.toc, fiscal_year, raw.pages)
-    frames["narrative_statements"] = statements.reindex(columns=STATEMENT_COLUMNS)
+    frames["narrative_statements"] = arranged(statements, STATEMENT_COLUMNS, {"doc_id": [doc_id] * len(statements)})
     document["n_checks"] = n_checks
     stage.name = "analysis"
     frames["project_classes"] = classify_projects(frames["projects"], frames["budget_lines"])
@@ -131,8 +131,8 @@ def _process(doc_id: str, source: DocumentSource, manifest: pd.DataFrame | dict[
     frames["spending_profile"], profile_findings = check_profile(doc_id, profile, raw.pages)
     frames["findings"] = findings = pd.concat([findings, profile_findings], ignore_index=True) \
         if len(profile_findings) else findings
-    document["n_findings_error"] = int((findings["severity"] == "error").sum())
-    document["n_findings_warning"] = int((findings["severity"] == "warning").sum())
+    severities = column_values(findings, "severity").tolist()
+    document["n_findings_error"], document["n_findings_warning"] = severities.count("error"), severities.count("warning")
     frames["indicators"] = enrich_indicators(frames["indicators"])
     frames["indicator_summary"] = summarize_indicators(frames["indicators"], frames["projects"],
                                                        frames["performance_budgets"])
