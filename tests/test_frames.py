@@ -10,6 +10,7 @@ from helpers.frames import (
     OBJECT_TYPES,
     TEXT_TYPES,
     arranged,
+    column_arrays,
     frame_of,
     integer_array,
     plain_strings,
@@ -147,3 +148,12 @@ def test_integer_array_is_the_array_pandas_makes(values):
     got, want = integer_array(values), pd.array(values, dtype="Int64")
     pd.testing.assert_extension_array_equal(got, want)
     assert got._data.tolist() == want._data.tolist()  # under the mask too: the digests hash the arrays as they are
+
+
+def test_column_arrays_are_the_arrays_the_frame_gives_column_by_column():
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"], "n": pd.array([1, None], dtype="Int64"),
+                          "day": pd.to_datetime(["2024-01-01", "2024-01-02"]), "e": [3.0, 4.0]})
+    frame.insert(1, "inserted", [5, 6])  # a block of its own, out of the others' order
+    for got, column in zip(column_arrays(frame), frame.columns, strict=True):
+        want = frame[column]._values  # the array a Series of the column holds
+        assert type(got) is type(want) and got.dtype == want.dtype and list(got) == list(want)

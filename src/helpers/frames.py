@@ -42,9 +42,17 @@ NUMERIC_TYPES = {"float64": {float, int, _NONE}, "int64": {int}}
 
 
 def column_arrays(frame: pd.DataFrame) -> list[Array]:
-    """Every column's array, in column order."""
-    manager = frame._mgr
-    return [manager.iget_values(i) for i in range(frame.shape[1])]
+    """Every column's array, in column order: ``iget_values`` of each, taken block by block (a 2-D block's rows are
+    its columns), without looking up each column's block (a third of the cost)."""
+    arrays: list = [None] * frame.shape[1]
+    for block in frame._mgr.blocks:
+        values, places = block.values, block.mgr_locs.as_array.tolist()
+        if values.ndim == 2:
+            for row, place in enumerate(places):
+                arrays[place] = values[row]
+        else:  # an extension array: one column
+            arrays[places[0]] = values
+    return arrays
 
 
 def column_types(frame: pd.DataFrame) -> list:

@@ -19,7 +19,7 @@ import pandas as pd
 from helpers.checks.performance import project_blocks
 from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
-from helpers.frames import records_frame
+from helpers.frames import column_values, records_frame, with_columns
 from helpers.tables.context import ECON_KINDS
 
 # The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
@@ -233,8 +233,7 @@ def _narrative_rows(statements: pd.DataFrame) -> list[dict]:
 
 
 def _typed_narrative(frame: pd.DataFrame) -> pd.DataFrame:
-    """The narrative rows' amounts as floats and lines as integers (a line-less frame would hold them as objects).
-    Column by column: DataFrame.astype with a dict copies every other column too."""
-    frame["value_wan"] = frame["value_wan"].astype("float64")
-    frame["line"] = frame["line"].astype("Int64")
-    return frame
+    """The narrative rows' amounts as floats and lines as integers (a line-less frame would hold them as objects),
+    the two columns cast apart and set at once: DataFrame.astype with a dict copies every other column too."""
+    return with_columns(frame, {column: pd.Series(column_values(frame, column), copy=False).astype(kind).array
+                                for column, kind in (("value_wan", "float64"), ("line", "Int64"))})

@@ -17,6 +17,7 @@ from helpers.checks.narrative import check_narrative
 from helpers.checks.performance import check_performance
 from helpers.checks.records import UNREAD, Record, Rows
 from helpers.checks.within import SUMMARY_TABLES, check_column_identities, check_row_sums, check_summary_sides, check_three_public
+from helpers.frames import column_values
 
 
 def _project_lines(projects: Rows, columns: tuple[str, ...]) -> list[Record]:
@@ -38,7 +39,7 @@ def reconcile(doc_id: str, frames: dict[str, pd.DataFrame], three_public: pd.Dat
     tables = Rows.of(frames["tables"], UNREAD)
     ledger = Ledger(
         doc_id,
-        unparsed_lines=set(frames["unparsed"]["line"].astype(int)),
+        unparsed_lines=set(column_values(frames["unparsed"], "line").astype(int).tolist()),
         page_breaks={t["table_kind"]: [int(n) for n in str(t["page_break_lines"] or "").split()]
                      for t in tables.records},
         empty_pages={t["table_kind"]: [int(n) for n in str(t["empty_page_lines"] or "").split()]
