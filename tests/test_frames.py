@@ -11,6 +11,7 @@ from helpers.frames import (
     TEXT_TYPES,
     arranged,
     column_arrays,
+    concat_rows,
     frame_of,
     integer_array,
     plain_strings,
@@ -157,3 +158,13 @@ def test_column_arrays_are_the_arrays_the_frame_gives_column_by_column():
     for got, column in zip(column_arrays(frame), frame.columns, strict=True):
         want = frame[column]._values  # the array a Series of the column holds
         assert type(got) is type(want) and got.dtype == want.dtype and list(got) == list(want)
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain strings", "pandas strings"])
+def test_concat_rows_is_pandas_concat(plain):
+    with plain_strings() if plain else contextlib.nullcontext():
+        first = pd.DataFrame({"line": [3, 4], "value": [1.5, None], "name": ["a", None], "empty": [np.nan, np.nan]})
+        second = pd.DataFrame({"line": pd.array([5, None], dtype="Int64"), "value": [2.0, 3.0], "name": ["b", "c"],
+                               "empty": ["x", None]})
+        got, want = concat_rows([first, second]), pd.concat([first, second], ignore_index=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_column_type=True, check_index_type=True)

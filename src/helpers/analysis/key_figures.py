@@ -19,7 +19,7 @@ import pandas as pd
 from helpers.checks.performance import project_blocks
 from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
-from helpers.frames import column_values, records_frame, with_columns
+from helpers.frames import column_values, concat_rows, records_frame, with_columns
 from helpers.tables.context import ECON_KINDS
 
 # The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
@@ -93,7 +93,7 @@ def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list
         table_part = records_frame([{"doc_id": doc_id, "source": "table", **r} for r in rows], KEY_FIGURE_COLUMNS)
         narrative_part = _typed_narrative(records_frame([{"doc_id": doc_id, "source": "narrative", **r} for r in stated],
                                                         KEY_FIGURE_COLUMNS))
-        return pd.concat([table_part, narrative_part], ignore_index=True)
+        return concat_rows([table_part, narrative_part])
     table_rows = records_frame(rows, FIGURE_COLUMNS)
     narr = _typed_narrative(records_frame(stated, FIGURE_COLUMNS))
     out = pd.concat([table_rows.assign(source="table"), narr.assign(source="narrative")], ignore_index=True)

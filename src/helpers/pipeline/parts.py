@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.frames import Array, column_arrays, plain_strings
+from helpers.frames import Array, column_arrays, concat_arrays, plain_strings
 
 
 @dataclass(frozen=True)
@@ -99,15 +99,5 @@ def join(parts: list[Part]) -> pd.DataFrame:
         columns = parts[0].columns
         if any(p.columns != columns for p in parts):
             return pd.concat([p.frame() for p in parts], ignore_index=True)
-        data = {c: _join_column([p.arrays[i] for p in parts]) for i, c in enumerate(columns)}
+        data = {c: concat_arrays([p.arrays[i] for p in parts]) for i, c in enumerate(columns)}
         return pd.DataFrame(data, index=pd.RangeIndex(sum(p.rows for p in parts)))
-
-
-def _join_column(arrays: list[Array]) -> Array:
-    first = arrays[0]
-    if all(type(a) is type(first) and a.dtype == first.dtype for a in arrays):
-        if isinstance(first, np.ndarray):
-            return np.concatenate(arrays)
-        return type(first)._concat_same_type(arrays)  # the extension-array interface's own concatenation
-    # types that differ (an empty column is float in one document, text in another): pandas' rules decide
-    return pd.concat([pd.Series(a, copy=False) for a in arrays], ignore_index=True).array
