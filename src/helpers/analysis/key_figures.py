@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from helpers.checks.performance import project_blocks
 from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
-from helpers.frames import column_values, concat_rows, records_frame, with_columns
+from helpers.frames import Array, column_values, concat_rows, records_frame, with_columns
 from helpers.tables.context import ECON_KINDS
 
 # The figures the narrative may state, in the order key_figures lists them; each is a statement subject.
@@ -235,5 +236,16 @@ def _narrative_rows(statements: pd.DataFrame) -> list[dict]:
 def _typed_narrative(frame: pd.DataFrame) -> pd.DataFrame:
     """The narrative rows' amounts as floats and lines as integers (a line-less frame would hold them as objects),
     the two columns cast apart and set at once: DataFrame.astype with a dict copies every other column too."""
-    return with_columns(frame, {column: pd.Series(column_values(frame, column), copy=False).astype(kind).array
-                                for column, kind in (("value_wan", "float64"), ("line", "Int64"))})
+    return with_columns(frame, {"value_wan": _as_floats(column_values(frame, "value_wan")),
+                                "line": _as_integers(column_values(frame, "line"))})
+
+
+def _as_floats(values: Array) -> Array:
+    return values if values.dtype == np.float64 else pd.Series(values, copy=False).astype("float64").array
+
+
+def _as_integers(values: Array) -> Array:
+    """As ``astype("Int64")`` gives them; lines read as int64 (none missing) straight into an Int64 array."""
+    if values.dtype == np.int64:
+        return pd.arrays.IntegerArray(values.copy(), np.zeros(len(values), dtype=bool))
+    return pd.Series(values, copy=False).astype("Int64").array
