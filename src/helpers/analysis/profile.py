@@ -102,7 +102,7 @@ def attach_function_codes(projects: pd.DataFrame, items: pd.DataFrame) -> pd.Dat
     return _attach_function_codes(projects, column_list(items["func_code"]), column_list(items["project_wan"]))
 
 
-CODED_COLUMNS = ["doc_id", "table_kind", "line", "project_name", "project_type", "amount_wan", "func_code"]
+CARRIED_COLUMNS = ["doc_id", "table_kind", "line", "project_name", "project_type", "amount_wan"]  # then the codes
 
 
 def _attach_function_codes(projects: pd.DataFrame, item_codes: list, item_amounts: list[float]) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def _attach_function_codes(projects: pd.DataFrame, item_codes: list, item_amount
                 given = printed.astype(object) if printed.dtype == np.float64 else printed.copy()
             given[i], sources[i] = item_codes[rounded.index(amount)], "amount_match"
     # The columns as a frame at once (selecting them and setting two cost several times the matching).
-    out = frame_of({**{c: owned(column_values(projects, c)) for c in CODED_COLUMNS[:-1]},
+    out = frame_of({**{c: owned(column_values(projects, c)) for c in CARRIED_COLUMNS},
                     "func_code": owned(printed) if given is None else given,
                     "func_code_source": text_array(sources)}, len(projects))
     out.index = projects.index

@@ -182,7 +182,7 @@ def _candidates(view: str, maps: StatementMaps) -> list[_Candidate]:
     found = []
     for rule in maps.naming:
         if rule.needs is not None:
-            for literal in rule.needs:  # literals.holds_any, inline: a call per rule and paragraph cost more
+            for literal in rule.needs:  # inline: a function call per rule and paragraph cost more than the test
                 if literal in view:
                     break
             else:

@@ -17,7 +17,7 @@ from helpers.checks.reconcile import reconcile
 from helpers.checks.repeats import repeated_tables
 from helpers.config import INTERIM_DIR
 from helpers.errors import DocumentError, Problem
-from helpers.frames import arranged, column_values, records_frame, with_columns
+from helpers.frames import arranged, column_values, placed, records_frame, with_columns
 from helpers.ingest.document import read_document
 from helpers.ingest.layer import page_values
 from helpers.ingest.metadata import document_metadata
@@ -161,30 +161,25 @@ PAGE_COLUMNS = {
 }
 
 
-def paged_frame(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, placed: dict[str, str]) -> pd.DataFrame:
+def paged_frame(frame: pd.DataFrame, pages: tuple[int | None, ...] | None,
+                placed_pages: dict[str, str]) -> pd.DataFrame:
     """The frame with the PDF page of every row, from the page of its line in the text layer (empty for text
-    inputs): ``placed`` maps each line column to the page column that follows it."""
-    if not placed:
+    inputs): ``placed_pages`` maps each line column to the page column that follows it."""
+    if not placed_pages:
         return frame
-    return with_columns(frame, {page: page_values(pages, column_values(frame, line)) for line, page in placed.items()},
-                        after={page: line for line, page in placed.items()})
+    return with_columns(frame, {page: page_values(pages, column_values(frame, line))
+                                for line, page in placed_pages.items()},
+                        after={page: line for line, page in placed_pages.items()})
 
 
-def paged_part(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, placed: dict[str, str]) -> Part:
-    """``Part.of(paged_frame(frame, pages, placed))``, with no frame built: the page columns join the column arrays."""
+def paged_part(frame: pd.DataFrame, pages: tuple[int | None, ...] | None, placed_pages: dict[str, str]) -> Part:
+    """``Part.of(paged_frame(frame, pages, placed_pages))``, with no frame built: the page columns join the column
+    arrays, in the order ``frames.placed`` gives."""
     part = Part.of(frame)
-    if missing := [line for line in placed if line not in part.columns]:
-        raise KeyError(f"no column {', '.join(missing)} to place a page column after")
-    columns, arrays = [], []
-    for column, array in zip(part.columns, part.arrays, strict=True):
-        if column in placed.values():
-            continue  # a page column of the frame's own gives way to the one placed after its line
-        columns.append(column)
-        arrays.append(array)
-        if column in placed:
-            columns.append(placed[column])
-            arrays.append(page_values(pages, array))
-    return Part(tuple(columns), tuple(arrays), part.rows)
+    arrays = dict(zip(part.columns, part.arrays, strict=True))
+    order = placed(list(part.columns), list(placed_pages.values()), {p: line for line, p in placed_pages.items()})
+    arrays.update((page, page_values(pages, arrays[line])) for line, page in placed_pages.items())
+    return Part(tuple(order), tuple(arrays[c] for c in order), part.rows)
 
 
 def document_row(meta: dict, raw: RawText, doc: RawDocument, frames: dict[str, pd.DataFrame]) -> dict:
