@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -12,12 +13,15 @@ from pandas.testing import assert_frame_equal
 from helpers.config import MAPS_DIR, RAW_DIR
 from helpers.ingest.raw_text import read_text
 from helpers.narrative.statements import (
+    CLAUSE_END_RE,
     KINDS,
     SCOPES,
+    SENTENCE_END_RE,
     STATEMENT_COLUMNS,
     STATEMENT_NUMBER_RE,
     SUBJECTS,
     extract_narrative_statements,
+    _Ends,
     load_statement_maps,
 )
 from helpers.narrative.text import join_paragraphs
@@ -463,3 +467,19 @@ def test_basic_and_project_totals_are_no_total_expenditure():
     got = statements("2026年支出总计1682.76万元。其中:基本支出合计为1208.20万元，项目支出合计为474.56万元。")
     assert facts(got, ("number_text", "subject")) == [
         ("1682.76", "total_expenditure"), ("1208.20", "basic_expenditure"), ("474.56", "project_expenditure")]
+
+
+def test_clause_and_sentence_ends_found_once_are_what_a_search_stopped_there_finds():
+    # Every text over the marks that matter (、 ends a clause only after 元, %, ％ or a digit) and every position.
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice("元%％1、，。：!?项万") for _ in range(rng.randint(0, 16)))
+        ends = _Ends.of(text)
+        for position in range(len(text) + 1):
+            clauses = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
+            sentences = [m.end() for m in SENTENCE_END_RE.finditer(text, 0, position)]
+            stop = CLAUSE_END_RE.search(text, position)
+            assert ends.clause_start(position) == (clauses[-1] if clauses else 0)
+            assert ends.clause_start(position, back=2) == (clauses[-2] if len(clauses) > 1 else 0)
+            assert ends.clause_stop(position, len(text)) == (stop.start() if stop else len(text))
+            assert ends.sentence_start(position) == (sentences[-1] if sentences else 0)

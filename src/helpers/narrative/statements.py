@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -68,6 +69,11 @@ class SubjectRule:
     order: int
     counts: bool  # the pattern holds {N}: it finds counts, the number inside the match
     needs: frozenset[str] | None = None  # one of these is in every match (literals.required_literals)
+
+    @cached_property
+    def names_source(self) -> bool:
+        """An income-source phrase (a scope word inside it names a source, not a scope)."""
+        return any(s and s.startswith("income:") for s in self.subjects)
 
 
 @dataclass(frozen=True)
@@ -171,10 +177,12 @@ def _search_any(patterns: Iterable[re.Pattern], text: str) -> re.Match | None:
 
 
 def _mask(text: str, maps: StatementMaps) -> str:
+    spans = [m.span() for pattern in maps.cues["mask"] for m in pattern.finditer(text)]
+    if not spans:
+        return text
     chars = list(text)
-    for pattern in maps.cues["mask"]:
-        for m in pattern.finditer(text):
-            chars[m.start(): m.end()] = MASK_CHAR * (m.end() - m.start())
+    for start, end in spans:
+        chars[start:end] = MASK_CHAR * (end - start)
     return "".join(chars)
 
 
@@ -225,11 +233,13 @@ def _asides(text: str) -> list[tuple[int, int]]:
 
 def _scope_marks(view: str, candidates: list[_Candidate], maps: StatementMaps) -> list[tuple[int, str]]:
     """Scope words with their position; one inside an income-source phrase names a source, not a scope."""
-    chars = list(view)
-    for c in candidates:
-        if any(s and s.startswith("income:") for s in c.rule.subjects):
-            chars[c.match.start(): c.match.end()] = MASK_CHAR * (c.match.end() - c.match.start())
-    return [(m.start(), m.lastgroup) for m in maps.scopes.finditer("".join(chars)) if m.lastgroup]
+    sources = [c.match for c in candidates if c.rule.names_source]
+    if sources:
+        chars = list(view)
+        for m in sources:
+            chars[m.start(): m.end()] = MASK_CHAR * (m.end() - m.start())
+        view = "".join(chars)
+    return [(m.start(), m.lastgroup) for m in maps.scopes.finditer(view) if m.lastgroup]
 
 
 def _infer_fiscal_year(lines: Sequence[tuple[int, str]], maps: StatementMaps) -> int | None:
@@ -239,10 +249,9 @@ def _infer_fiscal_year(lines: Sequence[tuple[int, str]], maps: StatementMaps) ->
     return None
 
 
-def _year_of(text: str, position: int, maps: StatementMaps) -> int | None:
+def _year_of(text: str, ends: _Ends, position: int, maps: StatementMaps) -> int | None:
     """The year printed nearest before ``position`` in its sentence, unless it is the base of a comparison."""
-    starts = [m.end() for m in SENTENCE_END_RE.finditer(text, 0, position)]
-    sentence_start = starts[-1] if starts else 0
+    sentence_start = ends.sentence_start(position)
     years = [
         m for m in YEAR_RE.finditer(text, sentence_start, position)
         if not _search_any(maps.cues["comparison_year"], text[sentence_start: m.start()])
@@ -250,10 +259,9 @@ def _year_of(text: str, position: int, maps: StatementMaps) -> int | None:
     return int(years[-1].group("year")) if years else None
 
 
-def _names_own_item(text: str, cand: _Candidate, position: int, maps: StatementMaps) -> bool:
+def _names_own_item(text: str, ends: _Ends, cand: _Candidate, position: int, maps: StatementMaps) -> bool:
     """Whether the clause of the number at ``position``, which holds no subject phrase, names an item of its own."""
-    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
-    clause_start = starts[-1] if starts else 0
+    clause_start = ends.clause_start(position)
     if cand.start >= clause_start:
         return False
     rest = text[clause_start:position]
@@ -263,19 +271,16 @@ def _names_own_item(text: str, cand: _Candidate, position: int, maps: StatementM
     return len(CJK_RE.findall(rest)) >= OWN_NAME_MIN and WHITESPACE_RE.sub("", rest) not in cand.match.group(0)
 
 
-def _clause_before(text: str, position: int) -> str:
-    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
-    return text[starts[-1] if starts else 0: position]
+def _clause_before(text: str, ends: _Ends, position: int) -> str:
+    return text[ends.clause_start(position): position]
 
 
-def _statement_evidence(text: str, start: int, end: int) -> str:
+def _statement_evidence(text: str, ends: _Ends, start: int, end: int) -> str:
     """The clause holding the number, with the clause before it when its own start is too short to say much."""
-    starts = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, start)]
-    left = starts[-1] if starts else 0
-    if start - left < 6 and len(starts) > 1:
-        left = starts[-2]
-    stop = CLAUSE_END_RE.search(text, end)
-    right = stop.start() if stop else len(text)
+    left = ends.clause_start(start)
+    if start - left < 6 and (earlier := ends.clause_start(start, back=2)):  # an end is never 0
+        left = earlier
+    right = ends.clause_stop(end, len(text))
     left = max(left, right - EVIDENCE_MAX)  # keep the end, where the number is
     return evidence_text(text[left:right])
 
@@ -306,10 +311,10 @@ def _share_of(subject: str | None, earlier: list[dict], maps: StatementMaps) -> 
     return next((r["subject"] for r in reversed(earlier) if r["kind"] == "amount" and r["subject"] in wholes), None)
 
 
-def _kind_and_sign(text: str, start: int, unit: str, year: int | None, fiscal_year: int | None,
+def _kind_and_sign(text: str, ends: _Ends, start: int, unit: str, year: int | None, fiscal_year: int | None,
                    maps: StatementMaps) -> tuple[str, float, bool]:
     """Kind, sign, and whether the number is about the subject phrase before it."""
-    before = _clause_before(text, start)
+    before = _clause_before(text, ends, start)
     change = -1.0 if _search_any(maps.cues["decrease"], before) else 1.0 if _search_any(maps.cues["increase"], before) else 0.0
     if unit in ("%", "％"):
         if change:
@@ -322,14 +327,42 @@ def _kind_and_sign(text: str, start: int, unit: str, year: int | None, fiscal_ye
     return ("prev_amount" if earlier or _search_any(maps.cues["previous"], before) else "amount"), 1.0, True
 
 
-def _row(para: Paragraph, text: str, start: int, end: int, number_text: str, kind: str, subject: str | None,
+def _row(para: Paragraph, text: str, ends: _Ends, start: int, end: int, number_text: str, kind: str, subject: str | None,
          scope: str, value: float, cand_match: re.Match | None, year: int | None) -> dict:
     func_names, func_code = _func_fields(cand_match) if subject == "func" and cand_match else (None, None)
     groups = cand_match.groupdict() if subject == "project" and cand_match else {}
     project = groups.get("name") or groups.get("name2")
-    return {"line": para.line_at(start), "evidence": _statement_evidence(text, start, end), "number_text": number_text,
+    return {"line": para.line_at(start), "evidence": _statement_evidence(text, ends, start, end), "number_text": number_text,
             "kind": kind, "subject": subject, "scope": scope, "value": round(value, 6), "share_of": None,
             "func_names": func_names, "func_code": func_code, "project_name": project, "year": year}
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """Where a paragraph's clauses and sentences end (right after their mark), found once: each number looks for the
+    clause and sentence it stands in. Every mark is one character, so the marks before a position are the ends up to
+    it, as a search stopped there finds them."""
+
+    clauses: list[int]
+    sentences: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Ends:
+        return cls([m.end() for m in CLAUSE_END_RE.finditer(text)], [m.end() for m in SENTENCE_END_RE.finditer(text)])
+
+    def clause_start(self, position: int, back: int = 1) -> int:
+        """Where the clause holding ``position`` starts (``back`` = 2: the clause before it); 0 if none does."""
+        k = bisect_right(self.clauses, position)
+        return self.clauses[k - back] if k >= back else 0
+
+    def clause_stop(self, position: int, length: int) -> int:
+        """Where the clause holding ``position`` stops (its mark), or the paragraph's ``length``."""
+        k = bisect_right(self.clauses, position)
+        return self.clauses[k] - 1 if k < len(self.clauses) else length
+
+    def sentence_start(self, position: int) -> int:
+        k = bisect_right(self.sentences, position)
+        return self.sentences[k - 1] if k else 0
 
 
 @dataclass(frozen=True)
@@ -350,8 +383,9 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
     view = _mask(text, maps)
     candidates = _candidates(view, maps)
     marks = _scope_marks(view, candidates, maps)
-    first_number = STATEMENT_NUMBER_RE.search(text)
-    opening = text[: first_number.start()] if first_number else text
+    numbers = list(STATEMENT_NUMBER_RE.finditer(text))
+    ends = _Ends.of(text)
+    opening = text[: numbers[0].start()] if numbers else text
     carried = state.subject if _search_any(maps.cues["continuation"], opening) else None
 
     asides = _asides(view)
@@ -373,26 +407,26 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
                 continue  # an earlier row already said what this count is about
             counted.add(start)
             rows = [
-                _row(para, text, start, m.end("n"), m.group("n"), "count", subject, scope_at(start),
-                     float(m.group("n")), None, _year_of(text, start, maps))
+                _row(para, text, ends, start, m.end("n"), m.group("n"), "count", subject, scope_at(start),
+                     float(m.group("n")), None, _year_of(text, ends, start, maps))
                 for subject in rule.subjects
             ]
             found.append((start, rows))
 
-    for m in STATEMENT_NUMBER_RE.finditer(text):
+    for m in numbers:
         unit = m.group("unit")
         if _search_any(maps.cues["threshold"], text[m.end():]):
             continue
         start = m.start("num")
-        year = _year_of(text, start, maps)
-        kind, sign, about_subject = _kind_and_sign(text, start, unit, year, fiscal_year, maps)
+        year = _year_of(text, ends, start, maps)
+        kind, sign, about_subject = _kind_and_sign(text, ends, start, unit, year, fiscal_year, maps)
         value = float(m.group("num").replace(",", "")) * sign * UNIT_FACTOR.get(unit, 1.0)
         cand = subject_at(start) if about_subject else None
-        if cand is not None and cand is not carried and kind == "amount" and _names_own_item(text, cand, start, maps):
+        if cand is not None and cand is not carried and kind == "amount" and _names_own_item(text, ends, cand, start, maps):
             cand = None  # 项目支出 X，2026信访专项经费 30万元: a list item of its own, in no table's row
         subjects = cand.rule.subjects if cand else (None,)
         found.append((start, [
-            _row(para, text, start, m.end(), m.group("num"), kind, subject, scope_at(start), value,
+            _row(para, text, ends, start, m.end(), m.group("num"), kind, subject, scope_at(start), value,
                  cand.match if cand else None, year)
             for subject in subjects
         ]))
@@ -402,9 +436,9 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
             cand = subject_at(m.start())
             if cand is None or cand.rule.subjects == (None,):
                 continue  # a "no change" about nothing the tables hold adds nothing
-            year = _year_of(text, m.start(), maps)
+            year = _year_of(text, ends, m.start(), maps)
             found.append((m.start(), [
-                _row(para, text, m.start(), m.end(), "", "change_amount", subject, scope_at(m.start()), 0.0,
+                _row(para, text, ends, m.start(), m.end(), "", "change_amount", subject, scope_at(m.start()), 0.0,
                      cand.match, year)
                 for subject in cand.rule.subjects
             ]))
@@ -413,13 +447,12 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
         # 未安排政府采购预算 / 无机关运行经费: a zero stated in words, when no number follows in the clause.
         if cand.rule.subjects == (None,) or not _search_any(maps.cues["absent"], view[: cand.match.start()]):
             continue
-        stop = CLAUSE_END_RE.search(text, cand.match.end())
-        if STATEMENT_NUMBER_RE.search(text, cand.match.end(), stop.start() if stop else len(text)):
+        if STATEMENT_NUMBER_RE.search(text, cand.match.end(), ends.clause_stop(cand.match.end(), len(text))):
             continue
         start = cand.match.start()
-        year = _year_of(text, start, maps)
+        year = _year_of(text, ends, start, maps)
         found.append((start, [
-            _row(para, text, start, cand.match.end(), "", "amount", subject, scope_at(start), 0.0, cand.match, year)
+            _row(para, text, ends, start, cand.match.end(), "", "amount", subject, scope_at(start), 0.0, cand.match, year)
             for subject in cand.rule.subjects
         ]))
 
