@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -132,10 +135,10 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     column, built as floats at once, needs no type inferred from a column of NaN."""
     if not records:  # every column empty, of objects (from_records' frame, built as the others are)
         return frame_of({c: np.empty(0, dtype=object) for c in columns}, 0)
-    present = set().union(*records)
+    counts = Counter(chain.from_iterable(records))  # how many records hold each column
     empty = np.full(len(records), np.nan)
-    return frame_of({c: [r.get(c, np.nan) for r in records] if c in present else empty for c in columns},
-                    len(records))
+    return frame_of({c: empty if c not in counts else list(map(itemgetter(c), records)) if counts[c] == len(records)
+                     else [r.get(c, np.nan) for r in records] for c in columns}, len(records))
 
 
 def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
@@ -169,10 +172,14 @@ def placed(columns: list[str], new: list[str], after: dict[str, str]) -> list[st
     ``after`` names the column it follows (a column already there then moves)."""
     if missing := [anchor for anchor in after.values() if anchor not in columns]:
         raise KeyError(f"no column {', '.join(missing)} to place a column after")
+    followers: dict[str, list[str]] = {}
+    for moved, anchor in after.items():
+        followers.setdefault(anchor, []).append(moved)
+    there = set(columns)
     order: list[str] = []
-    for column in [*(c for c in columns if c not in after), *(c for c in new if c not in columns and c not in after)]:
+    for column in [*(c for c in columns if c not in after), *(c for c in new if c not in there and c not in after)]:
         order.append(column)
-        order.extend(moved for moved, anchor in after.items() if anchor == column)
+        order.extend(followers.get(column, ()))
     return order
 
 

@@ -47,8 +47,6 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
     header_roles = header_roles or {}
     budget = Rows.of(budget)
     figures: list[Figure] = []
-    purpose = PURPOSE_ROLES
-    sources = {"general_budget", "gov_fund", "state_capital", "fiscal_total"}
     for kind, table in group_by(budget.records, lambda r: r["table_kind"]).items():
         if kind == "procurement":  # by function code, but purchases, not spending of the code
             continue
@@ -59,36 +57,46 @@ def collect_figures(budget: pd.DataFrame | Rows, econ: pd.DataFrame | Rows, proj
                                 if r not in filled and r in PURPOSE_ROLES and f"{r}_wan" in budget.columns)
         if any(r.startswith("carryover_") for r in roles):
             # Source columns split into 本年 and 结转: each is one period of the scope, not the scope.
-            roles = [r for r in roles if r not in sources]
+            roles = [r for r in roles if r not in SOURCE_ROLES]
+        plan = _figure_plan(kind, roles)
         for side, rows in group_by(table, lambda r: blank(r["side"])).items():
             if side == "income":
                 figures += _income_figures(kind, rows, roles)
                 continue
             for row in rows:
-                if kind in {"projects", "general_project"} and row["row_type"] not in TOTAL_TYPES:
+                if kind in PROJECT_TABLES and row["row_type"] not in TOTAL_TYPES:
                     continue
                 key = _row_key(row)
                 if key is None:
                     continue
-                for role in roles:
-                    value = row[f"{role}_wan"]
-                    if kind in {"projects", "general_project"}:
-                        # A project table's 合计 is project spending, in the scope of its column.
-                        if role not in {"total"} | sources:
-                            continue
-                        concept, scope = f"{key}:project", scope_of(kind, role)
-                    elif role in purpose:
-                        concept, scope = f"{key}:{role}", table_scopes().get(kind, "all")
-                    elif role in sources and kind not in {"income"}:
-                        concept, scope = f"{key}:total", scope_of(kind, role)
-                    else:
-                        continue
-                    if is_missing(value) and row["row_type"] not in LISTED_TYPES:
-                        continue
-                    figures.append(Figure(concept, scope, or_zero(value), kind, int(row["line"]), row_name(row)))
+                listed, line, name = row["row_type"] in LISTED_TYPES, int(row["line"]), row_name(row)
+                for column, what, scope in plan:
+                    value = row[column]
+                    if listed or not is_missing(value):
+                        figures.append(Figure(f"{key}:{what}", scope, or_zero(value), kind, line, name))
     figures += _econ_figures(Rows.of(econ))
     figures += _project_figures(Rows.of(projects).records)
     return [with_period(f) for f in _merge_same_table(figures)]
+
+
+PROJECT_TABLES = {"projects", "general_project"}
+SOURCE_ROLES = {"general_budget", "gov_fund", "state_capital", "fiscal_total"}
+
+
+def _figure_plan(kind: str, roles: list[str]) -> list[tuple[str, str, str]]:
+    """(column, what the figure is of its row, scope) of each role a spending row of this table prints as a figure:
+    a project table's 合计 is project spending, in the scope of its column; a purpose column is itself, in the
+    table's scope; a source column is the row's total, in the source's scope."""
+    plan = []
+    for role in roles:
+        if kind in PROJECT_TABLES:
+            if role in {"total"} | SOURCE_ROLES:
+                plan.append((f"{role}_wan", "project", scope_of(kind, role)))
+        elif role in PURPOSE_ROLES:
+            plan.append((f"{role}_wan", role, table_scopes().get(kind, "all")))
+        elif role in SOURCE_ROLES and kind != "income":
+            plan.append((f"{role}_wan", "total", scope_of(kind, role)))
+    return plan
 
 
 def with_period(figure: Figure) -> Figure:
