@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from helpers.checks.ledger import column_scopes
 from helpers.checks.performance import project_blocks
 from helpers.checks.records import column_lists, matches, records
 from helpers.config import MAPS_DIR
@@ -61,12 +62,6 @@ def figure_sources() -> dict[str, tuple[Source, ...]]:
     for r in table.itertuples():
         sources.setdefault(r.figure, []).append(Source(r.table_kind, r.side or None, r.row_type, r.role))
     return {figure: tuple(found) for figure, found in sources.items()}
-
-
-@cache
-def column_scopes() -> dict[str, str]:
-    table = pd.read_csv(MAPS_DIR / "column_scopes.csv", dtype=str)
-    return dict(zip(table["role"], table["scope"], strict=True))
 
 
 def key_figures(doc_id: str, frames: dict[str, pd.DataFrame], three_public: list[dict],
