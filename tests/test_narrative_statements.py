@@ -13,18 +13,15 @@ from pandas.testing import assert_frame_equal
 from helpers.config import MAPS_DIR, RAW_DIR
 from helpers.ingest.raw_text import read_text
 from helpers.narrative.statements import (
-    CLAUSE_END_RE,
     KINDS,
     SCOPES,
-    SENTENCE_END_RE,
     STATEMENT_COLUMNS,
     STATEMENT_NUMBER_RE,
     SUBJECTS,
     extract_narrative_statements,
-    _Ends,
     load_statement_maps,
 )
-from helpers.narrative.text import join_paragraphs
+from helpers.narrative.text import CLAUSE_END_RE, SENTENCE_END_RE, ClauseEnds, join_paragraphs
 from helpers.tables.split import extract_document
 
 EXTRA_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus-extra"
@@ -474,7 +471,7 @@ def test_clause_and_sentence_ends_found_once_are_what_a_search_stopped_there_fin
     rng = random.Random(7)
     for _ in range(2000):
         text = "".join(rng.choice("元%％1、，。：!?项万") for _ in range(rng.randint(0, 16)))
-        ends = _Ends.of(text)
+        ends = ClauseEnds.of(text)
         for position in range(len(text) + 1):
             clauses = [m.end() for m in CLAUSE_END_RE.finditer(text, 0, position)]
             sentences = [m.end() for m in SENTENCE_END_RE.finditer(text, 0, position)]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -18,7 +17,16 @@ import pandas as pd
 from helpers.config import MAPS_DIR
 from helpers.frames import typed_frame
 from helpers.narrative.literals import required_literals
-from helpers.narrative.text import EVIDENCE_MAX, UNIT_FACTOR, WHITESPACE_RE, Paragraph, evidence_text, join_paragraphs
+from helpers.narrative.text import (
+    BRACKET_RE,
+    EVIDENCE_MAX,
+    UNIT_FACTOR,
+    WHITESPACE_RE,
+    ClauseEnds,
+    Paragraph,
+    evidence_text,
+    join_paragraphs,
+)
 from helpers.tables.layout import function_class_names, strip_numbering
 
 SUBJECTS_PATH = MAPS_DIR / "narrative_subjects.csv"
@@ -53,11 +61,9 @@ STATEMENT_NUMBER_RE = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|%|％)"
 )
 YEAR_RE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年")
-SENTENCE_END_RE = re.compile(r"[。！？!?]")
 # 、 ends a clause only after an amount (货物预算0万元、工程预算0万元), not inside 收、支总计.
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 OWN_NAME_MIN = 2  # CJK characters left once the generic words are gone: 办公费 names an item
-CLAUSE_END_RE = re.compile(r"[，,；;。：:！？!?]|(?<=[元%％\d])、")
 MASK_CHAR = "。"  # masked text cannot hold a subject nor let a pattern run across it
 FUNC_LEVEL_MARK_RE = re.compile(r"[（(][类款项][）)]|-")  # splits 卫生健康支出（类）医疗救助（款）…
 
@@ -219,15 +225,13 @@ def _nearest(candidates: list[_Candidate], position: int,
 def _asides(text: str) -> list[tuple[int, int]]:
     """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
     spans, depth, start = [], 0, 0
-    if "（" not in text and "(" not in text:
-        return spans  # most paragraphs: no character to look at
-    for i, ch in enumerate(text):
-        if ch in "（(":
-            depth, start = depth + 1, (i if depth == 0 else start)
-        elif ch in "）)" and depth:
+    for m in BRACKET_RE.finditer(text):  # the brackets alone: a paragraph has few, most none
+        if m.group() in "（(":
+            depth, start = depth + 1, (m.start() if depth == 0 else start)
+        elif depth:
             depth -= 1
             if depth == 0:
-                spans.append((start, i))
+                spans.append((start, m.start()))
     return spans
 
 
@@ -249,7 +253,7 @@ def _infer_fiscal_year(lines: Sequence[tuple[int, str]], maps: StatementMaps) ->
     return None
 
 
-def _year_of(text: str, ends: _Ends, position: int, maps: StatementMaps) -> int | None:
+def _year_of(text: str, ends: ClauseEnds, position: int, maps: StatementMaps) -> int | None:
     """The year printed nearest before ``position`` in its sentence, unless it is the base of a comparison."""
     sentence_start = ends.sentence_start(position)
     years = [
@@ -259,7 +263,7 @@ def _year_of(text: str, ends: _Ends, position: int, maps: StatementMaps) -> int 
     return int(years[-1].group("year")) if years else None
 
 
-def _names_own_item(text: str, ends: _Ends, cand: _Candidate, position: int, maps: StatementMaps) -> bool:
+def _names_own_item(text: str, ends: ClauseEnds, cand: _Candidate, position: int, maps: StatementMaps) -> bool:
     """Whether the clause of the number at ``position``, which holds no subject phrase, names an item of its own."""
     clause_start = ends.clause_start(position)
     if cand.start >= clause_start:
@@ -271,11 +275,11 @@ def _names_own_item(text: str, ends: _Ends, cand: _Candidate, position: int, map
     return len(CJK_RE.findall(rest)) >= OWN_NAME_MIN and WHITESPACE_RE.sub("", rest) not in cand.match.group(0)
 
 
-def _clause_before(text: str, ends: _Ends, position: int) -> str:
+def _clause_before(text: str, ends: ClauseEnds, position: int) -> str:
     return text[ends.clause_start(position): position]
 
 
-def _statement_evidence(text: str, ends: _Ends, start: int, end: int) -> str:
+def _statement_evidence(text: str, ends: ClauseEnds, start: int, end: int) -> str:
     """The clause holding the number, with the clause before it when its own start is too short to say much."""
     left = ends.clause_start(start)
     if start - left < 6 and (earlier := ends.clause_start(start, back=2)):  # an end is never 0
@@ -311,7 +315,7 @@ def _share_of(subject: str | None, earlier: list[dict], maps: StatementMaps) -> 
     return next((r["subject"] for r in reversed(earlier) if r["kind"] == "amount" and r["subject"] in wholes), None)
 
 
-def _kind_and_sign(text: str, ends: _Ends, start: int, unit: str, year: int | None, fiscal_year: int | None,
+def _kind_and_sign(text: str, ends: ClauseEnds, start: int, unit: str, year: int | None, fiscal_year: int | None,
                    maps: StatementMaps) -> tuple[str, float, bool]:
     """Kind, sign, and whether the number is about the subject phrase before it."""
     before = _clause_before(text, ends, start)
@@ -327,7 +331,7 @@ def _kind_and_sign(text: str, ends: _Ends, start: int, unit: str, year: int | No
     return ("prev_amount" if earlier or _search_any(maps.cues["previous"], before) else "amount"), 1.0, True
 
 
-def _row(para: Paragraph, text: str, ends: _Ends, start: int, end: int, number_text: str, kind: str, subject: str | None,
+def _row(para: Paragraph, text: str, ends: ClauseEnds, start: int, end: int, number_text: str, kind: str, subject: str | None,
          scope: str, value: float, cand_match: re.Match | None, year: int | None) -> dict:
     func_names, func_code = _func_fields(cand_match) if subject == "func" and cand_match else (None, None)
     groups = cand_match.groupdict() if subject == "project" and cand_match else {}
@@ -335,34 +339,6 @@ def _row(para: Paragraph, text: str, ends: _Ends, start: int, end: int, number_t
     return {"line": para.line_at(start), "evidence": _statement_evidence(text, ends, start, end), "number_text": number_text,
             "kind": kind, "subject": subject, "scope": scope, "value": round(value, 6), "share_of": None,
             "func_names": func_names, "func_code": func_code, "project_name": project, "year": year}
-
-
-@dataclass(frozen=True)
-class _Ends:
-    """Where a paragraph's clauses and sentences end (right after their mark), found once: each number looks for the
-    clause and sentence it stands in. Every mark is one character, so the marks before a position are the ends up to
-    it, as a search stopped there finds them."""
-
-    clauses: list[int]
-    sentences: list[int]
-
-    @classmethod
-    def of(cls, text: str) -> _Ends:
-        return cls([m.end() for m in CLAUSE_END_RE.finditer(text)], [m.end() for m in SENTENCE_END_RE.finditer(text)])
-
-    def clause_start(self, position: int, back: int = 1) -> int:
-        """Where the clause holding ``position`` starts (``back`` = 2: the clause before it); 0 if none does."""
-        k = bisect_right(self.clauses, position)
-        return self.clauses[k - back] if k >= back else 0
-
-    def clause_stop(self, position: int, length: int) -> int:
-        """Where the clause holding ``position`` stops (its mark), or the paragraph's ``length``."""
-        k = bisect_right(self.clauses, position)
-        return self.clauses[k] - 1 if k < len(self.clauses) else length
-
-    def sentence_start(self, position: int) -> int:
-        k = bisect_right(self.sentences, position)
-        return self.sentences[k - 1] if k else 0
 
 
 @dataclass(frozen=True)
@@ -384,7 +360,7 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
     candidates = _candidates(view, maps)
     marks = _scope_marks(view, candidates, maps)
     numbers = list(STATEMENT_NUMBER_RE.finditer(text))
-    ends = _Ends.of(text)
+    ends = ClauseEnds.of(text)
     opening = text[: numbers[0].start()] if numbers else text
     carried = state.subject if _search_any(maps.cues["continuation"], opening) else None
 

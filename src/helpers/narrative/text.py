@@ -17,6 +17,9 @@ _TRAILING_CLOSERS = "”’\"'）)】」』"
 UNIT_FACTOR = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, None: 1.0}
 HEADING_START_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 WHITESPACE_RE = re.compile(r"\s+")
+SENTENCE_END_RE = re.compile(r"[。！？!?]")
+BRACKET_RE = re.compile(r"[（()）]")
+CLAUSE_END_RE = re.compile(r"[，,；;。：:！？!?]|(?<=[元%％\d])、")
 
 
 def clean_line(text: str) -> str:
@@ -73,10 +76,10 @@ def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
 
 def _open_brackets(text: str) -> int:
     depth = 0
-    for ch in text:
-        if ch in "（(":
+    for m in BRACKET_RE.finditer(text):  # the brackets alone, not every character
+        if m.group() in "（(":
             depth += 1
-        elif ch in "）)" and depth:
+        elif depth:
             depth -= 1
     return depth
 
@@ -84,3 +87,31 @@ def _open_brackets(text: str) -> int:
 def evidence_text(text: str) -> str:
     text = WHITESPACE_RE.sub(" ", text).strip()
     return text if len(text) <= EVIDENCE_MAX else text[: EVIDENCE_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ClauseEnds:
+    """Where a paragraph's clauses and sentences end (right after their mark), found once: each number looks for the
+    clause and sentence it stands in. Every mark is one character, so the marks before a position are the ends up to
+    it, as a search stopped there finds them."""
+
+    clauses: list[int]
+    sentences: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> ClauseEnds:
+        return cls([m.end() for m in CLAUSE_END_RE.finditer(text)], [m.end() for m in SENTENCE_END_RE.finditer(text)])
+
+    def clause_start(self, position: int, back: int = 1) -> int:
+        """Where the clause holding ``position`` starts (``back`` = 2: the clause before it); 0 if none does."""
+        k = bisect.bisect_right(self.clauses, position)
+        return self.clauses[k - back] if k >= back else 0
+
+    def clause_stop(self, position: int, length: int) -> int:
+        """Where the clause holding ``position`` stops (its mark), or the paragraph's ``length``."""
+        k = bisect.bisect_right(self.clauses, position)
+        return self.clauses[k] - 1 if k < len(self.clauses) else length
+
+    def sentence_start(self, position: int) -> int:
+        k = bisect.bisect_right(self.sentences, position)
+        return self.sentences[k - 1] if k else 0
