@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -116,7 +117,7 @@ class Digests:
         own = frame.drop(columns=CORPUS_COLUMNS.get(name, []))
         rows = pd.util.hash_pandas_object(own, index=False).to_numpy()
         doc_ids = own["doc_id"].astype(str).to_numpy()
-        starts = [0, *(i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]), len(doc_ids)]
+        starts = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
         header = "\t".join(own.columns).encode()
         for start, end in zip(starts, starts[1:], strict=False):
             digest = hashlib.sha256(name.encode() + b"\0" + header + b"\0" + rows[start:end].tobytes()).digest()
