@@ -17,6 +17,8 @@ from pathlib import Path
 
 from nbformat import NotebookNode, from_dict
 
+from helpers.pipeline.interrupts import Interrupted
+
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets for a kernel
 
 
@@ -144,7 +146,7 @@ def execute_in_process(notebook: Path, parameters: dict[str, object]) -> Noteboo
             with contextlib.redirect_stdout(_Stream(ip.outputs, "stdout")), \
                     contextlib.redirect_stderr(_Stream(ip.outputs, "stderr")):
                 result = ip.run_cell(cell.source, store_history=True)
-            if isinstance(result.error_in_exec, (SystemExit, KeyboardInterrupt)):
+            if isinstance(result.error_in_exec, (SystemExit, KeyboardInterrupt, Interrupted)):
                 raise result.error_in_exec  # the run is stopping (SIGTERM, Ctrl-C): not this notebook's failure
             cell.execution_count = result.execution_count
             cell.outputs = ip.outputs.items

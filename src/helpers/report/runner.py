@@ -20,14 +20,14 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from helpers.config import INTERIM_DIR, PROCESSED_DIR, RAW_DIR, REPO_ROOT, REPORTS_DIR
 from helpers.fsio import FolderLock, OutputError, describe_os_error, replace_folder, staging_folder, write_atomic
 from helpers.pipeline.executor import ExecutorError, add_executor_arguments, make_executor
-from helpers.pipeline.interrupts import INTERRUPTED_BASE, raise_or_hold
+from helpers.pipeline.interrupts import INTERRUPTED_BASE, Interrupted, signals_interrupt
 from helpers.pipeline.outputs import RUN_MANIFEST, outputs_digest, problem_lines
 from helpers.report import site
 from helpers.report.state import (
@@ -285,9 +285,12 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
         print(f"error: {raw_dir}: not a folder", file=sys.stderr)
         return 1
     try:
-        with FolderLock(out_dir):
+        with FolderLock(out_dir), signals_interrupt() as stop_if_signalled:
             return _build(raw_dir, processed_dir, out_dir, docs, jobs or default_jobs(), force, notebooks_dir, interim_dir,
-                          executor, scheduler, workbook)
+                          executor, scheduler, workbook, stop_if_signalled)
+    except (KeyboardInterrupt, Interrupted) as exc:  # workers stopped, the staging folder removed
+        print(f"error: interrupted; {out_dir} left as it was", file=sys.stderr)
+        return INTERRUPTED_BASE + getattr(exc, "signum", signal.SIGINT)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -298,7 +301,7 @@ def build_reports(raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, 
 
 def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | None, jobs: int, force: bool,
            notebooks_dir: Path, interim_dir: Path, executor: str = "local", scheduler: str | None = None,
-           workbook: bool = False) -> int:
+           workbook: bool = False, stop_if_signalled: Callable[[], None] = lambda: None) -> int:
     start = time.perf_counter()
     site.recover(out_dir)
     source_fp = source_fingerprint()
@@ -349,7 +352,7 @@ def _build(raw_dir: Path, processed_dir: Path, out_dir: Path, docs: list[str] | 
         counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
         code = 1 if counts["failed"] or problems or status else 0
         (staged / RUN_NAME).write_text(json.dumps({"key": run_key, "status": code}), encoding="utf-8")
-        stop_if_terminated()
+        stop_if_signalled()  # a signal a library caught in passing (in a notebook's machinery): no swap
         replace_folder(staged, out_dir)
     finally:
         shutil.rmtree(staged, ignore_errors=True)  # gone after the swap; litter only if the run failed
@@ -373,27 +376,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_executor_arguments(parser)
 
 
-_TERMINATED: list[int] = []  # the SIGTERM received, if one was
-
-
-def _terminate(signum, frame) -> None:
-    _TERMINATED.append(signum)
-    # unwinds: workers stopped, the staging folder removed, the old reports kept
-    raise_or_hold(SystemExit(INTERRUPTED_BASE + signum))
-
-
-def stop_if_terminated() -> None:
-    """Raise the SIGTERM's SystemExit again where a library caught it in passing (in a notebook's machinery, say):
-    the run stops before it swaps in a set that would lack the page it was building."""
-    if _TERMINATED:
-        raise SystemExit(INTERRUPTED_BASE + _TERMINATED[0])
-
-
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return build_reports(args.raw_dir, args.processed_dir, args.out_dir, args.docs, args.jobs, args.force,
                              interim_dir=args.interim_dir, executor=args.executor, scheduler=args.scheduler,
@@ -401,6 +387,3 @@ def run(args: argparse.Namespace) -> int:
     except ExecutorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    finally:  # the signal belongs to this run (a caller in the same process runs on)
-        signal.signal(signal.SIGTERM, previous)
-        _TERMINATED.clear()
