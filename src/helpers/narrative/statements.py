@@ -18,12 +18,12 @@ from helpers.config import MAPS_DIR
 from helpers.frames import typed_frame
 from helpers.narrative.literals import required_literals
 from helpers.narrative.text import (
-    BRACKET_RE,
     EVIDENCE_MAX,
     UNIT_FACTOR,
     WHITESPACE_RE,
     ClauseEnds,
     Paragraph,
+    bracketed_asides,
     evidence_text,
     join_paragraphs,
 )
@@ -222,19 +222,6 @@ def _nearest(candidates: list[_Candidate], position: int,
     return max(before, key=lambda c: (c.end, c.end - c.start, -c.rule.order), default=None)
 
 
-def _asides(text: str) -> list[tuple[int, int]]:
-    """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
-    spans, depth, start = [], 0, 0
-    for m in BRACKET_RE.finditer(text):  # the brackets alone: a paragraph has few, most none
-        if m.group() in "（(":
-            depth, start = depth + 1, (m.start() if depth == 0 else start)
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, m.start()))
-    return spans
-
-
 def _scope_marks(view: str, candidates: list[_Candidate], maps: StatementMaps) -> list[tuple[int, str]]:
     """Scope words with their position; one inside an income-source phrase names a source, not a scope."""
     sources = [c.match for c in candidates if c.rule.names_source]
@@ -364,7 +351,7 @@ def _paragraph_statements(para: Paragraph, state: _State, fiscal_year: int | Non
     opening = text[: numbers[0].start()] if numbers else text
     carried = state.subject if _search_any(maps.cues["continuation"], opening) else None
 
-    asides = _asides(view)
+    asides = bracketed_asides(view)
 
     def subject_at(position: int) -> _Candidate | None:
         return _nearest(candidates, position, asides) or carried

@@ -84,6 +84,19 @@ def _open_brackets(text: str) -> int:
     return depth
 
 
+def bracketed_asides(text: str) -> list[tuple[int, int]]:
+    """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
+    spans, depth, start = [], 0, 0
+    for m in BRACKET_RE.finditer(text):  # the brackets alone: a paragraph has few, most none
+        if m.group() in "（(":
+            depth, start = depth + 1, (m.start() if depth == 0 else start)
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.start()))
+    return spans
+
+
 def evidence_text(text: str) -> str:
     text = WHITESPACE_RE.sub(" ", text).strip()
     return text if len(text) <= EVIDENCE_MAX else text[: EVIDENCE_MAX - 1] + "…"
