@@ -10,7 +10,7 @@ from helpers.analysis.key_figures import NARRATIVE_FIGURES as FIGURES
 from helpers.analysis.key_figures import narrative_key_figures
 from helpers.config import MAPS_DIR
 from helpers.narrative.statements import extract_narrative_statements
-from helpers.narrative.text import join_paragraphs
+from helpers.narrative.text import _open_brackets, bracketed_asides, join_paragraphs
 
 COLUMNS = ["figure", "scope", "value_wan", "table_kind", "line", "basis", "evidence", "note"]
 
@@ -338,3 +338,11 @@ def test_a_new_phrasing_is_a_new_csv_row(tmp_path):
     assert df[["figure", "value_wan", "line"]].to_dict("records") == [
         {"figure": "operating_expenses", "value_wan": 12.5, "line": 1}
     ]
+
+
+def test_brackets_outermost_spans_and_those_left_open():
+    # A closing bracket with none open is ignored; a nested aside is inside its outer one; one is left open.
+    text = "甲）乙（丙(丁)戊）己（庚"
+    assert bracketed_asides(text) == [(3, 9)]
+    assert _open_brackets(text) == 1
+    assert bracketed_asides("无括号") == [] and _open_brackets("无括号") == 0

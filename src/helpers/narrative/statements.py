@@ -61,7 +61,6 @@ STATEMENT_NUMBER_RE = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|%|％)"
 )
 YEAR_RE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年")
-# 、 ends a clause only after an amount (货物预算0万元、工程预算0万元), not inside 收、支总计.
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 OWN_NAME_MIN = 2  # CJK characters left once the generic words are gone: 办公费 names an item
 MASK_CHAR = "。"  # masked text cannot hold a subject nor let a pattern run across it

@@ -19,6 +19,7 @@ HEADING_START_RE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[
 WHITESPACE_RE = re.compile(r"\s+")
 SENTENCE_END_RE = re.compile(r"[。！？!?]")
 BRACKET_RE = re.compile(r"[（()）]")
+# 、 ends a clause only after an amount (货物预算0万元、工程预算0万元), not inside 收、支总计.
 CLAUSE_END_RE = re.compile(r"[，,；;。：:！？!?]|(?<=[元%％\d])、")
 
 
@@ -75,17 +76,17 @@ def join_paragraphs(lines: Iterable[tuple[int, str]]) -> list[Paragraph]:
 
 
 def _open_brackets(text: str) -> int:
-    depth = 0
-    for m in BRACKET_RE.finditer(text):  # the brackets alone, not every character
-        if m.group() in "（(":
-            depth += 1
-        elif depth:
-            depth -= 1
-    return depth
+    return _bracket_walk(text)[1]
 
 
 def bracketed_asides(text: str) -> list[tuple[int, int]]:
     """(open, close) positions of the bracketed asides of a paragraph, outermost ones."""
+    return _bracket_walk(text)[0]
+
+
+def _bracket_walk(text: str) -> tuple[list[tuple[int, int]], int]:
+    """The outermost bracketed spans closed in the text, and how many brackets are left open at its end (a closing
+    bracket with none open is ignored)."""
     spans, depth, start = [], 0, 0
     for m in BRACKET_RE.finditer(text):  # the brackets alone: a paragraph has few, most none
         if m.group() in "（(":
@@ -94,7 +95,7 @@ def bracketed_asides(text: str) -> list[tuple[int, int]]:
             depth -= 1
             if depth == 0:
                 spans.append((start, m.start()))
-    return spans
+    return spans, depth
 
 
 def evidence_text(text: str) -> str:
