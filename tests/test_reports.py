@@ -163,11 +163,14 @@ def test_one_line_error_keeps_the_first_line_of_the_notebooks_error():
 
 
 def test_a_stopping_run_is_not_a_notebook_failure(tmp_path):
-    """SIGTERM's SystemExit (or Ctrl-C) inside a cell stops the run; IPython would otherwise report it as the cell's
-    error and the run would go on and swap in a set without that page."""
+    """A termination signal's exception (Interrupted, as pipeline.interrupts raises it; SystemExit; Ctrl-C) inside a
+    cell stops the run; IPython would otherwise report it as the cell's error and the run would go on and swap in a
+    set without that page."""
+    from helpers.pipeline.interrupts import Interrupted
     from helpers.report.execute import NotebookError, execute_in_process
 
-    for code, raised in [("raise SystemExit(143)", SystemExit), ("raise KeyboardInterrupt", KeyboardInterrupt),
+    for code, raised in [("from helpers.pipeline.interrupts import Interrupted\nraise Interrupted(15)", Interrupted),
+                         ("raise SystemExit(143)", SystemExit), ("raise KeyboardInterrupt", KeyboardInterrupt),
                          ("raise ValueError('bad')", NotebookError)]:
         path = tmp_path / "stop.ipynb"
         kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -135,10 +135,18 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     column, built as floats at once, needs no type inferred from a column of NaN."""
     if not records:  # every column empty, of objects (from_records' frame, built as the others are)
         return frame_of({c: np.empty(0, dtype=object) for c in columns}, 0)
-    counts = Counter(chain.from_iterable(records))  # how many records hold each column
-    empty = np.full(len(records), np.nan)
-    return frame_of({c: empty if c not in counts else list(map(itemgetter(c), records)) if counts[c] == len(records)
-                     else [r.get(c, np.nan) for r in records] for c in columns}, len(records))
+    rows = len(records)
+    held = Counter(chain.from_iterable(records))  # how many records hold each column
+    empty = np.full(rows, np.nan)
+    lists: dict[str, list | Array] = {}
+    for column in columns:
+        if column not in held:
+            lists[column] = empty
+        elif held[column] == rows:  # taken at once, with no default to look for
+            lists[column] = list(map(itemgetter(column), records))
+        else:
+            lists[column] = [r.get(column, np.nan) for r in records]
+    return frame_of(lists, rows)
 
 
 def frame_of(columns: dict[str, list | Array], rows: int) -> pd.DataFrame:
